@@ -1,0 +1,59 @@
+# Wijksim — make targets. Every target creates .venv from pyproject.toml when needed.
+SHELL := /bin/bash
+VENV := .venv
+STAMP := $(VENV)/.installed
+STAMP_DEV := $(VENV)/.installed-dev
+
+# Find a Python >= 3.12: python3.12, python3.13, pyenv's 3.12/3.13, then python3 if new enough.
+PYTHON ?= $(shell for c in python3.12 python3.13 python3.14 \
+	$$HOME/.pyenv/versions/3.12*/bin/python3 $$HOME/.pyenv/versions/3.13*/bin/python3 \
+	/root/.pyenv/versions/3.12*/bin/python3 python3; do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3,12) else 1)' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: help venv dev run test lint bench freeze-baseline clean
+
+help:
+	@echo "make run     set up .venv and run the baseline scenario"
+	@echo "make test    set up .venv with dev extras and run the test suite"
+	@echo "make lint    ruff check"
+	@echo "make bench   run the benchmark suite"
+	@echo "make freeze-baseline   refresh tests/data/frozen_baseline.json ON PURPOSE"
+
+$(VENV)/bin/python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: Wijksim needs Python 3.12 or newer and none was found."; \
+	  echo "  Install one (e.g. 'pyenv install 3.12', 'apt install python3.12', or from python.org)"; \
+	  echo "  or point to it: make PYTHON=/path/to/python3.12 run"; exit 2; fi
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(STAMP)
+
+venv: $(STAMP)
+dev: $(STAMP_DEV)
+
+run: $(STAMP)
+	$(VENV)/bin/sim run baseline
+
+test: $(STAMP_DEV)
+	$(VENV)/bin/python -m pytest -q -n 2
+
+lint: $(STAMP_DEV)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/bench.py
+
+freeze-baseline: $(STAMP)
+	$(VENV)/bin/python -m sim.frozen --write
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,44 @@
+"""The Typer application object and helpers shared by every command module."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="sim",
+    help="Wijksim: neighbourhood enforcement capacity and residential burglary, simulated.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+#: Human-readable output goes to stderr when --json is asked, so stdout stays pure JSON.
+console = Console()
+err_console = Console(stderr=True)
+
+
+def out_console(as_json: bool) -> Console:
+    """The console for tables and progress: stderr when stdout carries JSON."""
+    return err_console if as_json else console
+
+
+def print_json(obj: Any) -> None:
+    """Print one JSON document on stdout (NaN becomes null)."""
+    sys.stdout.write(json.dumps(_clean(obj), ensure_ascii=False, indent=2) + "\n")
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return None if obj != obj or obj in (float("inf"), float("-inf")) else obj
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item"):  # numpy scalar
+        return _clean(obj.item())
+    return obj

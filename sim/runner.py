@@ -1,0 +1,151 @@
+"""Running scenarios: seeds, replications, batches through an executor, into the store.
+
+Seeds: one master seed per command; replication ``r`` runs with the seed
+``SeedSequence(master_seed).spawn(R)[r]``, so the same scenario, master seed and
+replication give identical numbers on any executor, and different scenarios run with the
+same master seed share their random streams (common random numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim import __version__
+from sim.city import City, load_city
+from sim.executors import InlineExecutor
+from sim.metrics import summarize
+from sim.model import RunOutput, WijkModel
+from sim.scenario import Scenario
+
+
+@functools.lru_cache(maxsize=8)
+def cached_city(city: str) -> City:
+    """Load a city once per process."""
+    return load_city(city)
+
+
+def replication_seed(master_seed: int, replication: int) -> int:
+    """The run seed of replication ``replication`` under ``master_seed`` (a 63-bit int)."""
+    child = np.random.SeedSequence(master_seed, spawn_key=(replication,))
+    return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+@dataclass
+class RunSpec:
+    """Everything one run needs; picklable, so it can travel to any executor."""
+
+    scenario: Scenario
+    master_seed: int
+    replication: int
+    years: float | None = None  # None: the scenario's own horizon
+    run_id: str = ""
+    group: str = ""  # e.g. the scenario name in a comparison, the design point in a sweep
+    detail: bool = True  # keep daily counts and events (False for large sweeps)
+
+    def __post_init__(self) -> None:
+        if not self.run_id:
+            self.run_id = f"{self.scenario.name}-r{self.replication:04d}"
+
+
+@dataclass
+class RunRecord:
+    """A finished (or failed) run with its provenance."""
+
+    run_id: str
+    group: str
+    scenario: str
+    scenario_hash: str
+    params: dict[str, Any]
+    master_seed: int
+    replication: int
+    seed: int
+    years: float
+    package_version: str
+    started_at: str
+    finished_at: str
+    status: str
+    summary: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    output: RunOutput | None = None
+    seconds: float = 0.0
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def execute(spec: RunSpec) -> RunRecord:
+    """Run one spec in this process."""
+    scenario = spec.scenario
+    if spec.years is not None and spec.years != scenario.years:
+        scenario = scenario.model_copy(update={"years": spec.years})
+    seed = replication_seed(spec.master_seed, spec.replication)
+    started = _now()
+    t0 = time.perf_counter()
+    base = dict(
+        run_id=spec.run_id, group=spec.group or scenario.name, scenario=scenario.name,
+        scenario_hash=scenario.content_hash(), params=scenario.params(),
+        master_seed=spec.master_seed, replication=spec.replication, seed=seed,
+        years=scenario.years, package_version=__version__, started_at=started,
+    )
+    try:
+        model = WijkModel(scenario, cached_city(scenario.city), seed=seed)
+        out = model.run()
+        gebied = {w.code: scenario.gebied_of_wijk.get(w.code, w.gebied)
+                  for w in model.city.wijken}
+        summary = summarize(out, gebied, scenario.start_year)
+    except Exception as exc:  # noqa: BLE001 — recorded as a failed run, never lost silently
+        return RunRecord(**base, finished_at=_now(), status="failed",
+                         error="".join(traceback.format_exception_only(exc)).strip(),
+                         seconds=time.perf_counter() - t0)
+    return RunRecord(**base, finished_at=_now(), status="done", summary=summary,
+                     output=out if spec.detail else None, seconds=time.perf_counter() - t0)
+
+
+def execute_batch(specs: list[RunSpec]) -> list[RunRecord]:
+    """Run several specs in one task (keeps per-task overhead small on a cluster)."""
+    return [execute(s) for s in specs]
+
+
+def chunked(items: list[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive chunks of at most ``size`` items."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def run_specs(
+    specs: Iterable[RunSpec],
+    executor: Executor,
+    on_record: Callable[[RunRecord], None],
+    batch_size: int = 1,
+) -> None:
+    """Submit specs in batches and hand every finished record to ``on_record`` at once.
+
+    ``on_record`` (typically ``store.add_run``) is called in this process, as results arrive,
+    so finished runs are committed even if the batch is interrupted later. On Ctrl-C the
+    pending tasks are cancelled and KeyboardInterrupt propagates.
+    """
+    batches = list(chunked(list(specs), max(1, batch_size)))
+    if isinstance(executor, InlineExecutor):  # in-process: run lazily, report as we go
+        for batch in batches:
+            for rec in execute_batch(batch):
+                on_record(rec)
+        return
+    futures = [executor.submit(execute_batch, batch) for batch in batches]
+    try:
+        for fut in as_completed(futures):
+            for rec in fut.result():
+                on_record(rec)
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
