@@ -57,10 +57,12 @@ class Residents(Agent):
 class Burglar(Agent):
     """An active offender with a base (home or entry point) and a distance-decay kernel."""
 
-    def __init__(self, model: WijkModel, base_xy: np.ndarray, local: bool, known: bool):
+    def __init__(self, model: WijkModel, base_xy: np.ndarray, local: bool, rate: float,
+                 known: bool):
         super().__init__(model)
         self.base_xy = base_xy
         self.local = local
+        self.rate = rate  # individual offending rate, relative to the mean offender (1.0)
         self.known = known  # known to police: target of offender-focused work
         self.free_from = 0  # tick from which the offender is active
         d_km = np.hypot(*(model.home_xy - base_xy).T) / 1000.0
@@ -216,7 +218,11 @@ class InterventieTeam(Guardian):
             return
         known = [b for b in self.model.free_burglars() if b.known]
         n = min(len(known), rng.poisson(hours * t.offender_arrests_per_100_hours / 100.0))
-        for i in rng.choice(len(known), size=n, replace=False) if n else ():
+        if n == 0:
+            return
+        # a "top-X" approach: the most active known offenders are the likeliest targets
+        rates = np.array([b.rate for b in known])
+        for i in rng.choice(len(known), size=n, replace=False, p=rates / rates.sum()):
             self.model.arrest(known[int(i)], rng)
 
 

@@ -52,7 +52,9 @@ def _dask_executor(scheduler: str, workers: int | None) -> Executor:
     try:
         from distributed import Client
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
-        raise UserError("--scheduler needs dask[distributed]; pip install 'dask[distributed]'")
+        raise UserError(
+            "--scheduler needs dask[distributed]; pip install 'dask[distributed]'"
+        ) from None
     if scheduler == "slurm":
         try:
             from dask_jobqueue import SLURMCluster

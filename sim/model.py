@@ -41,7 +41,7 @@ from sim.agents import (
     Wijkregisseur,
 )
 from sim.city import City
-from sim.scenario import Scenario
+from sim.scenario import HOURS_PER_FTE_YEAR, Scenario
 
 HOURS_PER_DAY = 24
 DAYS_PER_YEAR = 365
@@ -119,19 +119,24 @@ class WijkModel(Model):
         self.home_xy = np.column_stack([(cols + 0.5) * s, (rows + 0.5) * s])
         # Near-repeat / hotspot neighbourhood: homes within radius_m, weight falling
         # linearly from 1 at the cell to 1/3 at the radius (a sparse matrix, row = source).
-        radius = p.near_repeat.radius_m
         tree = cKDTree(self.home_xy)
-        pairs = tree.query_pairs(radius + 1e-6, output_type="ndarray")
-        i = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(self.n_homes)])
-        j = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(self.n_homes)])
-        d = np.hypot(*(self.home_xy[i] - self.home_xy[j]).T)
-        wgt = 1.0 - d / (radius + s) if radius > 0 else np.ones_like(d)
-        self.neighbours = sparse.csr_matrix((wgt, (i, j)), shape=(self.n_homes,) * 2)
+        self.neighbours = self._neighbourhood(tree, p.near_repeat.radius_m)
+        self.patrol_reach = self._neighbourhood(tree, p.patrol.deterrence_radius_m)
         # grid-cell coordinates for all cells (for event analysis)
         gy, gx = np.divmod(np.arange(h * w), w)
         self.cell_xy = np.column_stack([(gx + 0.5) * s, (gy + 0.5) * s])
         self.boost = np.zeros(self.n_homes)  # near-repeat, stored as sum of w * exp(t/tau)
         self._boost_origin = 0  # tick the boost accumulator is scaled to
+
+    def _neighbourhood(self, tree: cKDTree, radius: float) -> sparse.csr_matrix:
+        """Homes within ``radius`` of each home, weight 1 at the cell falling to 1/3 at it."""
+        s = self.city.cell_size_m
+        pairs = tree.query_pairs(radius + 1e-6, output_type="ndarray")
+        i = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(self.n_homes)])
+        j = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(self.n_homes)])
+        d = np.hypot(*(self.home_xy[i] - self.home_xy[j]).T)
+        wgt = 1.0 - d / (radius + s)
+        return sparse.csr_matrix((wgt, (i, j)), shape=(self.n_homes,) * 2)
 
     def _setup_calendar(self) -> None:
         """Day-level calendar: weekday/weekend, month and evening darkness per day."""
@@ -166,6 +171,7 @@ class WijkModel(Model):
         self.catch_prob = np.array(
             [p.boa.catch_prob, p.wijkagenten.catch_prob, p.interventieteam.catch_prob]
         )
+        self.visit_count = np.zeros((3, self.n_homes), dtype=np.int64)  # patrol visits so far
         self.plan_cells = [self.empty_int] * 3
         self.plan_offsets = np.zeros((3, HOURS_PER_DAY + 1), dtype=np.int64)
 
@@ -173,12 +179,17 @@ class WijkModel(Model):
         """The active pool: local offenders live at a home cell, others enter at the edge."""
         p = self.params.offenders
         self.burglars: list[Burglar] = []
-        self._arrivals: list[tuple[int, Burglar | None]] = []  # (tick, returning or new)
+        self._arrivals: list[tuple[int, Burglar | float]] = []  # (tick, returning or new rate)
         for _ in range(p.active_offenders):
-            self.burglars.append(self._new_burglar(known=self.rng.random() < 0.3))
+            self.burglars.append(self._new_burglar())
 
-    def _new_burglar(self, known: bool = False) -> Burglar:
+    def _new_burglar(self, rate: float | None = None, known: bool | None = None) -> Burglar:
+        """A new offender: a base, an individual rate, and whether police know them."""
         p = self.params.offenders
+        if rate is None:
+            rate = self.rng.gamma(p.rate_shape, 1.0 / p.rate_shape)
+        if known is None:  # the prolific are more often known to the police
+            known = bool(self.rng.random() < min(1.0, p.known_share * rate))
         if self.rng.random() < p.local_share:
             cum = np.cumsum(self.households)
             base = self.home_xy[int(np.searchsorted(cum, self.rng.random() * cum[-1]))]
@@ -197,7 +208,7 @@ class WijkModel(Model):
             else:
                 base = np.array([0.0, u - 2 * side_w - side_h])
             local = False
-        return Burglar(self, base, local, known)
+        return Burglar(self, base, local, rate, known)
 
     # ---- helpers used by agents -----------------------------------------------------------
     def year_of_day(self, day: int) -> int:
@@ -220,9 +231,12 @@ class WijkModel(Model):
         sentence = rng.exponential(p.sentence_days) * HOURS_PER_DAY
         replacement = rng.exponential(p.replacement_days) * HOURS_PER_DAY
         self.burglars.remove(burglar)
-        if replacement < sentence:  # the market fills the gap; the arrested one is gone
+        if replacement < sentence:
+            # Another offender fills the gap before release: the newcomer takes over the
+            # same opportunities (same rate, so the pool stays stationary without
+            # enforcement) but is not yet known to the police.
             burglar.remove()
-            self._arrivals.append((self.tick + int(replacement), None))
+            self._arrivals.append((self.tick + int(replacement), burglar.rate))
         else:  # released and back, now known to the police
             burglar.known = True
             burglar.free_from = self.tick + int(sentence)
@@ -256,15 +270,19 @@ class WijkModel(Model):
         if self._arrivals:
             due = [a for a in self._arrivals if a[0] <= t + HOURS_PER_DAY]
             self._arrivals = [a for a in self._arrivals if a[0] > t + HOURS_PER_DAY]
-            for _, b in due:
-                self.burglars.append(b if b is not None else self._new_burglar())
+            for _, who in due:
+                if isinstance(who, Burglar):
+                    self.burglars.append(who)
+                else:
+                    self.burglars.append(self._new_burglar(rate=who, known=False))
         self._update_hotspots(day)
         for reg in self.regisseurs:
             reg.step_day(day)
         r = self.params.residents
         # the static part of target choice: homes x attractiveness x (less if hardened)
+        hardened = self.residents.hardened
         self.base_weight = (
-            self.households * self.attractiveness * (1 - r.hardened_avoidance * self.residents.hardened)
+            self.households * self.attractiveness * (1 - r.hardened_avoidance * hardened)
         )
         # patrol plans of every guardian group, merged per kind and ordered by hour
         plans: list[list[tuple[np.ndarray, np.ndarray]]] = [[], [], []]
@@ -275,12 +293,13 @@ class WijkModel(Model):
             cells = np.concatenate([c for _, c in plans[k]])
             order = np.argsort(hours, kind="stable")
             self.plan_cells[k] = cells[order]
+            self.visit_count[k] += np.bincount(cells, minlength=self.n_homes)
             self.plan_offsets[k] = np.searchsorted(hours[order], np.arange(HOURS_PER_DAY + 1))
         self.team.work_offenders(day, self.rng_offending)
         # outings per hour: free offenders x rate x hour profile (darker evenings: more)
         o = self.params.offenders
-        n_free = sum(1 for b in self.burglars if b.free_from <= t + HOURS_PER_DAY)
-        lam = n_free * o.outings_per_offender_day * self.activity
+        free_rate = sum(b.rate for b in self.burglars if b.free_from <= t + HOURS_PER_DAY)
+        lam = free_rate * o.outings_per_offender_day * self.activity
         lam = lam * np.where(self.dark_evening[day], o.dark_evening_multiplier, 1.0)
         if self.weekend[day]:
             lam = lam * o.weekend_multiplier
@@ -289,9 +308,9 @@ class WijkModel(Model):
         # clearance capacity: investigation hours relative to the reference capacity
         inv = self.params.investigation
         wa = self.params.wijkagenten
-        cap = wa.fte * wa.availability * (1 - wa.patrol_share)
-        ref = inv.reference_wijkagent_fte * wa.availability * (1 - wa.patrol_share)
-        self._clearance = inv.clearance_prob * (cap / ref if ref > 0 else 0.0) ** inv.capacity_elasticity
+        hours = wa.fte * HOURS_PER_FTE_YEAR * wa.availability * (1 - wa.patrol_share)
+        capacity = hours / inv.reference_investigation_hours_per_year
+        self._clearance = min(1.0, inv.clearance_prob * capacity**inv.capacity_elasticity)
 
     def _update_hotspots(self, day: int) -> None:
         """Recent events (hotspot window), spread over their neighbourhood."""
@@ -309,7 +328,10 @@ class WijkModel(Model):
         if not free:
             return
         rng = self.rng_offending
-        burglar = free[int(rng.random() * len(free))]
+        # who goes out: in proportion to individual offending rates
+        cum_rate = np.cumsum([b.rate for b in free])
+        burglar = free[min(int(np.searchsorted(cum_rate, rng.random() * cum_rate[-1])),
+                           len(free) - 1)]
         p = self.params
         weights = burglar.kernel * self.base_weight
         if p.near_repeat.enabled and self._boost_origin is not None:
@@ -324,11 +346,14 @@ class WijkModel(Model):
             # occupied home: the burglar moves on (no event)
             if rng.random() < self.residents.at_home[self._day_is_weekend, hour]:
                 return
-            # perceived risk: guardians now or recently, and buurtpreventie
-            since = t - self.last_visit[:, cell]
-            present = since == 0
-            res_h = p.patrol.residual_deterrence_hours
-            d_patrol = p.patrol.deterrence_when_present * np.exp(-since / res_h).max()
+            # perceived risk: guardians in the street block now or recently (weighted by
+            # distance, decaying after the visit), and buurtpreventie
+            reach = self.patrol_reach
+            a, b = reach.indptr[cell], reach.indptr[cell + 1]
+            since = t - self.last_visit[:, reach.indices[a:b]]
+            felt = np.exp(-since / p.patrol.residual_deterrence_hours) * reach.data[a:b]
+            d_patrol = p.patrol.deterrence_when_present * felt.max()
+            present = self.last_visit[:, cell] == t
             d_bp = self.residents.buurtpreventie[cell] * p.wijkregisseur.buurtpreventie_deterrence
             if rng.random() < 1 - (1 - d_patrol) * (1 - d_bp):
                 if attempt_no == 0 and rng.random() < p.offenders.retry_after_abort_prob:
@@ -381,8 +406,9 @@ class WijkModel(Model):
         if (t - self._boost_origin) / tau > 50:  # rescale before exp() grows too large
             self.boost *= math.exp(-(t - self._boost_origin) / tau)
             self._boost_origin = t
-        row = self.neighbours.getrow(cell)
-        self.boost[row.indices] += row.data * math.exp((t - self._boost_origin) / tau)
+        nb = self.neighbours
+        a, b = nb.indptr[cell], nb.indptr[cell + 1]
+        self.boost[nb.indices[a:b]] += nb.data[a:b] * math.exp((t - self._boost_origin) / tau)
 
     # ---- outputs --------------------------------------------------------------------------
     def output(self) -> RunOutput:

@@ -49,6 +49,10 @@ class Offenders(Section):
     sentence_days: Positive = 120  # estimate: mean days removed after an arrest
     replacement_days: Positive = 120  # estimate: mean days before a new offender fills the gap
     retry_after_abort_prob: Fraction = 0.3  # estimate: tries another target (displacement)
+    # Offending is concentrated: individual rates ~ Gamma(shape, mean 1); a small shape means
+    # a few prolific offenders commit most burglaries (Farrington; Wolfgang et al. 1972).
+    rate_shape: Positive = 0.6  # estimate
+    known_share: Fraction = 0.3  # estimate: share known to police, more likely the prolific
     # Relative offender activity by hour of day (0..23); estimate from police time-of-day
     # patterns: daytime and early evening, little at night.
     activity_by_hour: list[NonNeg] = _hourly(
@@ -92,7 +96,10 @@ class Patrol(Section):
 
     visits_per_hour: Positive = 4  # 10–15 minute visits (Koper 1995)
     deterrence_when_present: Fraction = 0.8  # estimate: abort chance when a guardian is there
-    residual_deterrence_hours: Positive = 6  # estimate: residual deterrence after a visit
+    residual_deterrence_hours: Positive = 12  # estimate: residual deterrence after a visit
+    # A visible patrol deters in the surrounding street block too (weight 1 at the cell,
+    # falling to 1/3 at this radius); estimate.
+    deterrence_radius_m: NonNeg = 200
     hotspot_window_days: Positive = 28  # estimate: "recent" events that inform targeting
 
 
@@ -124,7 +131,9 @@ class Investigation(Section):
 
     clearance_prob: Fraction = 0.08  # estimate; total clearance ≈ 10% (CBS / police)
     capacity_elasticity: NonNeg = 0.5  # estimate: clearance ∝ (investigation hours)^elasticity
-    reference_wijkagent_fte: Positive = 14  # S3: the capacity clearance_prob refers to
+    # The capacity clearance_prob refers to: 14 wijkagenten (S3) x 1,406 h (S0) x 65% available
+    # (Inspectie) x 70% not on patrol (estimate).
+    reference_investigation_hours_per_year: Positive = 8956
 
 
 class Interventieteam(Section):

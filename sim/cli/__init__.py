@@ -6,14 +6,14 @@ import sys
 
 import click
 
-from sim.cli.app import app, err_console
-from sim.errors import UserError
+from sim.cli import compare as _compare  # noqa: E402,F401  (compare, report)
+from sim.cli import data as _data  # noqa: E402,F401  (data show, calibrate)
 
 # Command modules register themselves on `app` when imported.
 from sim.cli import run as _run  # noqa: E402,F401  (scenarios, validate, run)
-from sim.cli import data as _data  # noqa: E402,F401  (data show, calibrate)
-from sim.cli import compare as _compare  # noqa: E402,F401  (compare, report)
 from sim.cli import sweep as _sweep  # noqa: E402,F401  (sweep, sensitivity)
+from sim.cli.app import app, err_console
+from sim.errors import UserError
 
 
 def main() -> None:

@@ -101,11 +101,16 @@ def mean_summary(records: list[RunRecord]) -> dict:
 
 @app.command()
 def run(
-    scenario: str = typer.Argument(..., help="Shipped scenario name (see `sim scenarios`) or a .toml path."),
-    years: float = typer.Option(None, "--years", min=0.01, help="Simulated years (default: the scenario's)."),
-    replications: int = typer.Option(1, "--replications", "-r", min=1, help="Replications (seeds)."),
-    seed: int = typer.Option(42, "--seed", min=0, help="Master seed; replication seeds derive from it."),
-    out: Path = typer.Option(None, "--out", help="Results folder (default results/<scenario>-<time>/)."),
+    scenario: str = typer.Argument(
+        ..., help="Shipped scenario name (see `sim scenarios`) or a .toml path."),
+    years: float = typer.Option(
+        None, "--years", min=0.01, help="Simulated years (default: the scenario's)."),
+    replications: int = typer.Option(
+        1, "--replications", "-r", min=1, help="Replications (seeds)."),
+    seed: int = typer.Option(
+        42, "--seed", min=0, help="Master seed; replication seeds derive from it."),
+    out: Path = typer.Option(
+        None, "--out", help="Results folder (default results/<scenario>-<time>/)."),
     workers: int = typer.Option(1, "--workers", "-w", min=0, help="Local worker processes."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
