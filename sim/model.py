@@ -172,8 +172,9 @@ class WijkModel(Model):
             [p.boa.catch_prob, p.wijkagenten.catch_prob, p.interventieteam.catch_prob]
         )
         self.visit_count = np.zeros((3, self.n_homes), dtype=np.int64)  # patrol visits so far
-        self.plan_cells = [self.empty_int] * 3
-        self.plan_offsets = np.zeros((3, HOURS_PER_DAY + 1), dtype=np.int64)
+        self._last_visit_flat = self.last_visit.ravel()  # a view: same memory
+        self._plan_slots = self.empty_int
+        self._plan_offsets = [0] * (HOURS_PER_DAY + 1)
 
     def _setup_offenders(self) -> None:
         """The active pool: local offenders live at a home cell, others enter at the edge."""
@@ -249,11 +250,11 @@ class WijkModel(Model):
         hour = t % HOURS_PER_DAY
         if hour == 0:
             self._start_day(t // HOURS_PER_DAY)
-        # Patrol visits of this hour: each guardian kind marks the cells it is in now.
-        for k in range(3):
-            a, b = self.plan_offsets[k, hour], self.plan_offsets[k, hour + 1]
-            if b > a:
-                self.last_visit[k, self.plan_cells[k][a:b]] = t
+        # Patrol visits of this hour: every guardian marks the cells it is in now
+        # (one assignment into the flattened (kind, cell) array of last visits).
+        a, b = self._plan_offsets[hour], self._plan_offsets[hour + 1]
+        if b > a:
+            self._last_visit_flat[self._plan_slots[a:b]] = t
         for _ in range(self._outings[hour]):
             self._outing(t, hour)
         self.tick = t + 1
@@ -288,13 +289,17 @@ class WijkModel(Model):
         plans: list[list[tuple[np.ndarray, np.ndarray]]] = [[], [], []]
         for g in self.guardians:
             plans[g.kind].append(g.plan_day(day, self.rng_patrol))
+        hours, slots = [], []
         for k in range(3):
-            hours = np.concatenate([h for h, _ in plans[k]])
             cells = np.concatenate([c for _, c in plans[k]])
-            order = np.argsort(hours, kind="stable")
-            self.plan_cells[k] = cells[order]
             self.visit_count[k] += np.bincount(cells, minlength=self.n_homes)
-            self.plan_offsets[k] = np.searchsorted(hours[order], np.arange(HOURS_PER_DAY + 1))
+            hours.append(np.concatenate([h for h, _ in plans[k]]))
+            slots.append(k * self.n_homes + cells)  # index into last_visit.ravel()
+        hours_all = np.concatenate(hours)
+        order = np.argsort(hours_all, kind="stable")
+        self._plan_slots = np.concatenate(slots)[order]
+        self._plan_offsets = np.searchsorted(
+            hours_all[order], np.arange(HOURS_PER_DAY + 1)).tolist()
         self.team.work_offenders(day, self.rng_offending)
         # outings per hour: free offenders x rate x hour profile (darker evenings: more)
         o = self.params.offenders
@@ -303,7 +308,7 @@ class WijkModel(Model):
         lam = lam * np.where(self.dark_evening[day], o.dark_evening_multiplier, 1.0)
         if self.weekend[day]:
             lam = lam * o.weekend_multiplier
-        self._outings = self.rng_offending.poisson(lam)
+        self._outings = self.rng_offending.poisson(lam).tolist()
         self._day_is_weekend = int(self.weekend[day])
         # clearance capacity: investigation hours relative to the reference capacity
         inv = self.params.investigation
