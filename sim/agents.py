@@ -24,14 +24,6 @@ BOA, WIJKAGENT, TEAM = 0, 1, 2
 KIND_NAMES = ("boa", "wijkagent", "interventieteam")
 
 
-def draw_cells(rng: np.random.Generator, cum: np.ndarray, cells: np.ndarray, n: int) -> np.ndarray:
-    """Draw ``n`` cells with probabilities given by a cumulative weight vector."""
-    if n == 0 or cum[-1] <= 0:
-        return cells[:0]
-    idx = np.searchsorted(cum, rng.random(n) * cum[-1], side="right")
-    return cells[np.minimum(idx, cells.size - 1)]
-
-
 class Residents(Agent):
     """All households of the city, as arrays over home cells (cells with households).
 
@@ -99,27 +91,55 @@ class Guardian(Agent):
         """Share of patrol aimed at recent hotspots (the rest follows households)."""
         raise NotImplementedError
 
-    # --- the day plan -------------------------------------------------------------------------
-    def plan_day(self, day: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Hours and cells of today's patrol visits (``visits_per_hour`` per patrol hour)."""
-        m = self.model
-        hours = self.patrol_hours_per_day(day)
-        self.hours_patrol += hours
-        self.hours_other += self.other_hours_per_day(day)
-        a, b = self.duty_hours()
-        if hours <= 0 or self.cells.size == 0:
-            return m.empty_int, m.empty_int
-        per_hour = hours / (b - a) * m.params.patrol.visits_per_hour
-        counts = np.zeros(24, dtype=np.int64)
-        counts[a:b] = rng.poisson(per_hour, size=b - a)
+    def patrol_weights(self) -> np.ndarray:
+        """Where a visit goes: (1 - iq) x household share + iq x recent-hotspot share."""
+        if not hasattr(self, "_hh_share"):
+            hh = self.model.households[self.cells]
+            self._hh_share = hh / hh.sum()
         iq = self.info_quality()
-        hh = m.households[self.cells]
-        hot = m.hotspot[self.cells]
-        weights = hh / hh.sum()
-        if iq > 0 and hot.sum() > 0:
-            weights = (1 - iq) * weights + iq * hot / hot.sum()
-        cells = draw_cells(rng, np.cumsum(weights), self.cells, int(counts.sum()))
-        return np.repeat(np.arange(24), counts), cells
+        hot = self.model.hotspot[self.cells]
+        total = hot.sum()
+        if iq <= 0 or total <= 0:
+            return self._hh_share
+        return (1 - iq) * self._hh_share + iq * hot / total
+
+
+def plan_patrols(
+    model: WijkModel, groups: list[Guardian], day: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Today's patrol visits of all guardian groups at once: (hour, home cell, kind) arrays.
+
+    A group patrols ``patrol_hours_per_day`` hours spread evenly over its duty window and
+    makes ``visits_per_hour`` visits per patrol hour (Koper: 10–15 minute stops), so the
+    visits per (group, hour) are Poisson. A visit goes to one of the group's cells with the
+    probabilities of :meth:`Guardian.patrol_weights`. All groups are drawn in one go: each
+    group's weights sum to 1, so group g owns the interval [g, g + 1) of one cumulative
+    weight vector and a uniform number g + u picks a cell of group g.
+    """
+    vph = model.params.patrol.visits_per_hour
+    rate = np.zeros((len(groups), 24))
+    weights, cells = [], []
+    for gi, g in enumerate(groups):
+        hours = g.patrol_hours_per_day(day)
+        g.hours_patrol += hours
+        g.hours_other += g.other_hours_per_day(day)
+        a, b = g.duty_hours()
+        if hours > 0 and g.cells.size:
+            rate[gi, a:b] = hours / (b - a) * vph
+            weights.append(g.patrol_weights())
+        else:
+            weights.append(np.zeros(g.cells.size))
+        cells.append(g.cells)
+    counts = rng.poisson(rate).ravel()  # visits per (group, hour), group-major
+    if counts.sum() == 0:
+        return model.empty_int, model.empty_int, model.empty_int
+    group = np.repeat(np.repeat(np.arange(len(groups)), 24), counts)
+    hour = np.repeat(np.tile(np.arange(24), len(groups)), counts)
+    cum = np.cumsum(np.concatenate(weights))
+    all_cells = np.concatenate(cells)
+    idx = np.searchsorted(cum, group + rng.random(group.size), side="right")
+    kinds = np.array([g.kind for g in groups])
+    return hour, all_cells[np.minimum(idx, all_cells.size - 1)], kinds[group]
 
 
 class BoaTeam(Guardian):

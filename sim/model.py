@@ -39,6 +39,7 @@ from sim.agents import (
     Residents,
     WijkagentTeam,
     Wijkregisseur,
+    plan_patrols,
 )
 from sim.city import City
 from sim.scenario import HOURS_PER_FTE_YEAR, Scenario
@@ -285,21 +286,15 @@ class WijkModel(Model):
         self.base_weight = (
             self.households * self.attractiveness * (1 - r.hardened_avoidance * hardened)
         )
-        # patrol plans of every guardian group, merged per kind and ordered by hour
-        plans: list[list[tuple[np.ndarray, np.ndarray]]] = [[], [], []]
-        for g in self.guardians:
-            plans[g.kind].append(g.plan_day(day, self.rng_patrol))
-        hours, slots = [], []
-        for k in range(3):
-            cells = np.concatenate([c for _, c in plans[k]])
-            self.visit_count[k] += np.bincount(cells, minlength=self.n_homes)
-            hours.append(np.concatenate([h for h, _ in plans[k]]))
-            slots.append(k * self.n_homes + cells)  # index into last_visit.ravel()
-        hours_all = np.concatenate(hours)
-        order = np.argsort(hours_all, kind="stable")
-        self._plan_slots = np.concatenate(slots)[order]
+        # today's patrol visits of every guardian group, ordered by hour; a visit is stored
+        # as a slot kind * n_homes + cell of the flattened last_visit array
+        hours, cells, kinds = plan_patrols(self, self.guardians, day, self.rng_patrol)
+        slots = kinds * self.n_homes + cells
+        self.visit_count += np.bincount(slots, minlength=3 * self.n_homes).reshape(3, -1)
+        order = np.argsort(hours, kind="stable")
+        self._plan_slots = slots[order]
         self._plan_offsets = np.searchsorted(
-            hours_all[order], np.arange(HOURS_PER_DAY + 1)).tolist()
+            hours[order], np.arange(HOURS_PER_DAY + 1)).tolist()
         self.team.work_offenders(day, self.rng_offending)
         # outings per hour: free offenders x rate x hour profile (darker evenings: more)
         o = self.params.offenders
