@@ -59,7 +59,8 @@ class Burglar(Agent):
         self.free_from = 0  # tick from which the offender is active
         d_km = np.hypot(*(model.home_xy - base_xy).T) / 1000.0
         # Journey to crime: strong distance decay from the base (Bernasco & Nieuwbeerta 2005).
-        self.kernel = np.exp(-d_km / model.params.offenders.journey_decay_km)
+        # (float32: one row over all homes per offender; halves memory in large cities)
+        self.kernel = np.exp(-d_km / model.params.offenders.journey_decay_km).astype(np.float32)
 
 
 class Guardian(Agent):
@@ -202,9 +203,9 @@ class InterventieTeam(Guardian):
     kind = TEAM
 
     def active(self, day: int) -> bool:
-        """Whether the programme runs on ``day``."""
+        """Whether the programme runs (has staff and is within its years) on ``day``."""
         t = self.model.params.interventieteam
-        return t.first_year <= self.model.year_of_day(day) <= t.last_year
+        return t.fte > 0 and t.first_year <= self.model.year_of_day(day) <= t.last_year
 
     def _burglary_hours_per_day(self, day: int) -> float:
         t = self.model.params.interventieteam

@@ -320,7 +320,7 @@ class WijkModel(Model):
             self.hotspot = np.zeros(self.n_homes)
             return
         counts = np.bincount([c for _, c in self._recent_events], minlength=self.n_homes)
-        self.hotspot = self.neighbours.T @ counts.astype(float)
+        self.hotspot = self.neighbours @ counts.astype(float)  # (symmetric matrix)
 
     # ---- one burglar outing ---------------------------------------------------------------
     def _outing(self, t: int, hour: int) -> None:
@@ -368,7 +368,11 @@ class WijkModel(Model):
         """An attempt is made: it may fail, be caught, and leaves a near-repeat boost."""
         p = self.params
         res = self.residents
-        hardened = rng.random() < res.hardened[cell]
+        # Is the chosen home hardened? Target choice already avoided hardened homes, so
+        # among chosen homes the hardened share is s(1 - a) / (1 - a s).
+        s, avoid = res.hardened[cell], p.residents.hardened_avoidance
+        share_chosen = s * (1 - avoid) / (1 - avoid * s) if s < 1 else 1.0
+        hardened = rng.random() < share_chosen
         fail = p.residents.hardened_attempt_fail_prob if hardened else p.residents.attempt_fail_prob
         completed = rng.random() >= fail
         # caught in the act by guardians present now, or by alert neighbours

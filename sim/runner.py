@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -107,6 +108,8 @@ def execute(spec: RunSpec) -> RunRecord:
         return RunRecord(**base, finished_at=_now(), status="failed",
                          error="".join(traceback.format_exception_only(exc)).strip(),
                          seconds=time.perf_counter() - t0)
+    del model
+    gc.collect()  # agents and model form cycles; free the arrays before the next run
     return RunRecord(**base, finished_at=_now(), status="done", summary=summary,
                      output=out if spec.detail else None, seconds=time.perf_counter() - t0)
 
