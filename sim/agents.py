@@ -61,6 +61,7 @@ class Burglar(Agent):
         # Journey to crime: strong distance decay from the base (Bernasco & Nieuwbeerta 2005).
         # (float32: one row over all homes per offender; halves memory in large cities)
         self.kernel = np.exp(-d_km / model.params.offenders.journey_decay_km).astype(np.float32)
+        self.wijk = int(model.wijk[np.argmax(self.kernel)])  # wijk nearest to the base
 
 
 class Guardian(Agent):
@@ -244,7 +245,7 @@ class InterventieTeam(Guardian):
         # a "top-X" approach: the most active known offenders are the likeliest targets
         rates = np.array([b.rate for b in known])
         for i in rng.choice(len(known), size=n, replace=False, p=rates / rates.sum()):
-            self.model.arrest(known[int(i)], rng)
+            self.model.arrest(known[int(i)], rng, at_burglary=False)
 
 
 class Wijkregisseur(Agent):

@@ -61,7 +61,8 @@ class RunOutput:
     wijk_codes: list[str]
     attempts: np.ndarray  # (days, wijken) woninginbraken incl. failed attempts
     completed: np.ndarray  # (days, wijken)
-    arrests: np.ndarray  # (days, wijken) arrests by wijk of the burglary (or of base)
+    arrests: np.ndarray  # (days, wijken) arrests at (or solving) a burglary, by its wijk
+    offender_arrests: np.ndarray  # (days, wijken) offender-focused arrests, by base wijk
     events: np.ndarray  # EVENT_DTYPE records
     hours: dict[str, float] = field(default_factory=dict)  # productive hours by agent type
     cell_xy: np.ndarray | None = None  # (n_grid_cells, 2) metres; for near-repeat analysis
@@ -95,7 +96,8 @@ class WijkModel(Model):
         self._recent_events: list[tuple[int, int]] = []  # (day, home cell)
         self.daily_attempts = np.zeros((self.n_days, city.n_wijken), dtype=np.int32)
         self.daily_completed = np.zeros_like(self.daily_attempts)
-        self.daily_arrests = np.zeros_like(self.daily_attempts)
+        self.daily_arrests = np.zeros_like(self.daily_attempts)  # arrests at a burglary
+        self.daily_offender_arrests = np.zeros_like(self.daily_attempts)  # team offender work
         self.events: list[tuple] = []
 
     # ---- set-up ---------------------------------------------------------------------------
@@ -227,9 +229,15 @@ class WijkModel(Model):
         """Offenders active now (not serving a sentence)."""
         return [b for b in self.burglars if b.free_from <= self.tick]
 
-    def arrest(self, burglar: Burglar, rng: np.random.Generator) -> None:
-        """Remove an offender for a sentence; a newcomer may take the place sooner."""
+    def arrest(self, burglar: Burglar, rng: np.random.Generator, at_burglary: bool = True) -> None:
+        """Remove an offender for a sentence; a newcomer may take the place sooner.
+
+        Arrests at a burglary are counted with the burglary (``daily_arrests``); arrests from
+        offender-focused work are counted by the wijk of the offender's base.
+        """
         p = self.params.offenders
+        if not at_burglary:
+            self.daily_offender_arrests[self.tick // HOURS_PER_DAY, burglar.wijk] += 1
         sentence = rng.exponential(p.sentence_days) * HOURS_PER_DAY
         replacement = rng.exponential(p.replacement_days) * HOURS_PER_DAY
         self.burglars.remove(burglar)
@@ -433,6 +441,7 @@ class WijkModel(Model):
             attempts=self.daily_attempts[:days].copy(),
             completed=self.daily_completed[:days].copy(),
             arrests=self.daily_arrests[:days].copy(),
+            offender_arrests=self.daily_offender_arrests[:days].copy(),
             events=np.array(self.events, dtype=EVENT_DTYPE),
             hours=hours,
             cell_xy=self.cell_xy,

@@ -6,7 +6,8 @@ Tables:
   hash, parameters, master seed, replication, run seed, package version, start/end time,
   status) and its summary metrics as JSON;
 * ``daily`` — per run, day and wijk: woninginbraken (attempts included), completed,
-  arrests (only days with a count are stored; absent rows are zeros);
+  arrests at a burglary, offender-focused arrests (by the offender's base wijk); only days
+  with a count are stored, absent rows are zeros;
 * ``events`` — per run, the burglary event list (tick, grid cell, wijk, completed,
   arrested, offender);
 * ``meta`` — key/value facts about the folder (e.g. an experiment's hash).
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS daily (
     run_id TEXT NOT NULL, day INTEGER NOT NULL, wijk TEXT NOT NULL,
     woninginbraken INTEGER NOT NULL, completed INTEGER NOT NULL, arrests INTEGER NOT NULL,
+    offender_arrests INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, day, wijk)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
@@ -101,13 +103,14 @@ class ResultStore:
                 return
             self.con.execute("DELETE FROM daily WHERE run_id = ?", (record.run_id,))
             self.con.execute("DELETE FROM events WHERE run_id = ?", (record.run_id,))
-            day, wijk = np.nonzero(out.attempts)
+            day, wijk = np.nonzero(out.attempts + out.offender_arrests)
             codes = out.wijk_codes
             self.con.executemany(
-                "INSERT INTO daily VALUES (?,?,?,?,?,?)",
+                "INSERT INTO daily VALUES (?,?,?,?,?,?,?)",
                 (
                     (record.run_id, int(d), codes[w], int(out.attempts[d, w]),
-                     int(out.completed[d, w]), int(out.arrests[d, w]))
+                     int(out.completed[d, w]), int(out.arrests[d, w]),
+                     int(out.offender_arrests[d, w]))
                     for d, w in zip(day, wijk, strict=True)
                 ),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +35,8 @@ def scenarios() -> None:
             cost = f"€{values[0]:,.0f}"
         else:
             cost = ", ".join(f"{y}: €{v:,.0f}" for y, v in costs.items())
-        first = sc.description.strip().split(". ")[0].rstrip(".") + "."
-        table.add_row(name, first if sc.description else "", cost)
+        first = textwrap.shorten(" ".join(sc.description.split()), width=110, placeholder=" …")
+        table.add_row(name, first, cost)
     console.print(table)
 
 

@@ -1,0 +1,455 @@
+"""Words of the comparison report and its figures, in Dutch (default) and English.
+
+Numbers are formatted the local way: Dutch ``1.234,5`` and ``€ 12.500``, English
+``1,234.5`` and ``€12,500``. Every template is filled with ``str.format``.
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("nl", "en")
+
+NL: dict[str, str] = {
+    "title": "Inbraakaanpak in Amstelveen: de opties naast elkaar",
+    "subtitle": "Wijksim-vergelijking van {n} scenario's · {reps} replicaties × {years} jaar "
+                "({first}–{last}) · {date}",
+    "h_question": "1. De vraag",
+    "question": [
+        "Motie M4 (april 2023) vroeg het college om het anti-inbrakenteam van 2018–2022 opnieuw "
+        "op te starten, of een breder interventieteam te verkennen. Het college antwoordde met "
+        "twee sporen (raadsbrief 4 juli 2023, S0): Spoor 1, een klassiek interventieteam van 4 "
+        "medewerkers (ongeveer €450.000 per jaar), en Spoor 2, wijkregisseurs die per gebied "
+        "het netwerk van partners regisseren, met als doel duurzamere effecten. Het team kan "
+        "later 'uitgefaseerd' worden naar wijkregisseurs.",
+        "Dit rapport vergelijkt die opties met een simulatiemodel van woninginbraken "
+        "(inclusief pogingen) in de {nw} wijken van Amstelveen. Per optie: hoeveel inbraken, "
+        "waar, tegen welke kosten per voorkomen inbraak, en houdt het effect stand als het "
+        "geld stopt? Alle opties worden vergeleken met '{ref}'.",
+    ],
+    "h_summary": "In het kort",
+    "sum_clear_down": "{name}: {pct} woninginbraken ({lo} tot {hi}); ongeveer {prev} minder per "
+                      "jaar, {cpp} per voorkomen inbraak.",
+    "sum_unclear": "{name}: {pct} woninginbraken ({lo} tot {hi}); dit verschil is in deze "
+                   "berekening niet te onderscheiden van toeval.",
+    "sum_clear_up": "{name}: {pct} woninginbraken ({lo} tot {hi}): meer inbraken dan {ref}.",
+    "sum_after": " Na afloop van het programma ({years}): {pct} ({lo} tot {hi}).",
+    "sum_best": "Laagste kosten per voorkomen inbraak met een duidelijk effect: {name} ({cpp}).",
+    "sum_none_clear": "Geen van de opties geeft in deze berekening een duidelijk lager aantal "
+                      "inbraken dan {ref}; meer replicaties maken de intervallen smaller.",
+    "h_scenarios": "2. De scenario's",
+    "programme": "Programma: {first}–{last}.",
+    "no_programme": "Geen programma (referentie).",
+    "structural": "Structureel (geen einddatum).",
+    "cost_line": "Extra kosten: {costs}.",
+    "no_cost": "Geen extra kosten.",
+    "settings": "Kenmerken: {items}.",
+    "set_team": "interventieteam {fte} fte ({first}–{last})",
+    "set_reg": "wijkregisseurs {n} ({first}–{last})",
+    "set_agents": "{fte} wijkagenten",
+    "set_gebieden": "{n} handhavingsgebieden",
+    "set_boa": "{fte} fte boa's",
+    "h_table": "3. Kerntabel",
+    "table_intro": "Gemiddelden per jaar over {first}–{last} ({reps} replicaties, 90%-interval "
+                   "tussen haakjes). Verandering ten opzichte van '{ref}'.",
+    "t_scenario": "Scenario",
+    "t_burglaries": "Woninginbraken per jaar",
+    "t_change": "Verandering",
+    "t_prevented": "Voorkomen per jaar",
+    "t_cost": "Extra kosten per jaar (gem. {first}–{last})¹",
+    "t_cpp": "Kosten per voorkomen inbraak²",
+    "t_arrests": "Aanhoudingen per jaar³",
+    "t_wdq": "WDQ buurwijken⁴",
+    "t_spread": "Spreiding tussen wijken⁵",
+    "t_after": "Effect na afloop⁶",
+    "table2_intro": "Neveneffecten en duurzaamheid",
+    "notes": [
+        "¹ Gemiddeld over de hele periode {first}–{last}, ook de jaren na afloop; kosten per "
+        "jaar staan bij de scenario's.",
+        "² Extra kosten per jaar gedeeld door voorkomen inbraken per jaar; '–' als er niets "
+        "voorkomen wordt. Het interval volgt uit het interval van de voorkomen inbraken.",
+        "³ Aanhoudingen bij een inbraak (op heterdaad of via opsporing).",
+        "⁴ Weighted displacement quotient in de wijken rond de hotspotwijken {treated}, "
+        "over de programmaperiode: boven 0 profiteren de buurwijken mee, onder 0 verplaatst "
+        "inbraak zich naar de buurwijken; '–' als de hotspotwijken niet duidelijk minder "
+        "inbraken hebben (dan zegt de WDQ niets).",
+        "⁵ Variatiecoëfficiënt van het aantal inbraken per 1.000 huishoudens tussen de wijken "
+        "(gewogen naar huishoudens): hoe lager, hoe gelijker verdeeld.",
+        "⁶ Verandering in de jaren na het laatste programmajaar, binnen de gesimuleerde periode.",
+    ],
+    "h_figures": "4. Figuren",
+    "h_assumptions": "5. Aannames en bronnen",
+    "assumptions_intro": "De belangrijkste aannames, met de waarde in '{ref}' en de bron. "
+                         "'Schatting' betekent: niet uit onderzoek of brondocumenten, maar een "
+                         "inschatting die door kalibratie of data vervangen moet worden.",
+    "a_source": "bron",
+    "h_uncertainty": "6. Wat betekent de onzekerheid?",
+    "uncertainty": [
+        "Het model is een kansmodel: in elke run gebeuren andere toevallige dingen (welke "
+        "inbreker wanneer op pad gaat, welke woning, of er toevallig een boa in de straat is). "
+        "Daarom is elk scenario {reps} keer doorgerekend. Alle scenario's kregen in elke "
+        "replicatie dezelfde toevalsgetallen, zodat een verschil tussen scenario's uit het "
+        "beleid komt en niet uit toeval.",
+        "Het 90%-interval bij een getal betekent: als we het model nog veel vaker zouden "
+        "draaien, ligt het gemiddelde met 90% zekerheid binnen dit bereik. Ligt het hele "
+        "interval van een verandering onder nul, dan geeft het scenario in het model vrijwel "
+        "zeker minder inbraken. Loopt het interval door nul, dan is het effect in deze "
+        "berekening niet van toeval te onderscheiden.",
+        "Het interval zegt niets over de onzekerheid in de aannames zelf (bijvoorbeeld hoe "
+        "sterk een wijkregisseur werkt of hoeveel een surveillance afschrikt); die is meestal "
+        "groter. Een gevoeligheidsanalyse laat zien welke aannames het meest uitmaken. Lees de "
+        "getallen daarom als een vergelijking tussen opties, niet als een voorspelling.",
+        "Ook het werkelijke aantal in één jaar schommelt meer dan een gemiddelde: in de runs "
+        "van '{ref}' lag het aantal woninginbraken per volledig jaar tussen {min} en {max}.",
+    ],
+    "h_provenance": "7. Herkomst",
+    "p_version": "Wijksim-versie",
+    "p_created": "Gemaakt op",
+    "p_command": "Opdracht",
+    "p_folder": "Resultatenmap",
+    "p_seed": "Hoofdseed",
+    "p_reps": "Replicaties × jaren",
+    "p_seeds": "Seeds per replicatie (voor alle scenario's gelijk)",
+    "p_hashes": "Scenario-hashes",
+    "p_calibration": "Kalibratie",
+    "p_cal_none": "geen calibrated.toml: waarden uit de scenariobestanden en standaarden",
+    "p_wdq": "WDQ-gebieden (behandeld / buffer / controle)",
+    "descr_note": "Beschrijving uit het scenariobestand:",
+    "page": "pagina {n}",
+    "footer": "Wijksim · vergelijking {ref} e.a.",
+    # figures
+    "source": "Bron: Wijksim {version}; {reps} replicaties × {years} jaar vanaf {start}, seed "
+              "{seed}; scenario-hashes: {hashes}",
+    "f1_title": "Woninginbraken per maand",
+    "f1_y": "woninginbraken per maand",
+    "f1_x": "maand",
+    "f1_caption": "Woninginbraken (inclusief pogingen) per maand, gemiddeld over de "
+                  "replicaties; de band is het 90%-interval. Grijs: periode van de programma's.",
+    "f2_title": "Verandering ten opzichte van {ref}, per gebied en per wijk",
+    "f2_gebied": "per gebied",
+    "f2_wijk": "per wijk",
+    "f2_x": "verandering woninginbraken (%)",
+    "f2_caption": "Verandering van het aantal woninginbraken over {first}–{last} per "
+                  "handhavingsgebied (links) en per wijk (rechts), met 90%-interval. Links van "
+                  "de nul: minder inbraken. Kleine wijken hebben brede intervallen.",
+    "f3_title": "Waar wordt ingebroken? Dichtheid per scenario en verschil met {ref}",
+    "f3_density": "woninginbraken\nper km² per jaar",
+    "f3_diff": "verschil met {ref}\n(per km² per jaar)",
+    "f3_wijken": "wijken",
+    "f3_caption": "Boven: woninginbraken per km² per jaar per scenario (gemiddeld, licht "
+                  "gladgestreken). Onder: verschil met {ref}; blauw is minder, rood meer. De "
+                  "kaart is schematisch: elke wijk is een blok met de juiste oppervlakte.",
+    "f4_title": "Kosten tegenover voorkomen inbraken",
+    "f4_x": "voorkomen woninginbraken per jaar",
+    "f4_y": "extra kosten per jaar, gem. {first}–{last} (× €1.000)",
+    "f4_iso": "€{v} per voorkomen inbraak",
+    "f4_caption": "Elk punt is een scenario; de strepen zijn 90%-intervallen. De stippellijnen "
+                  "geven vaste kosten per voorkomen inbraak: hoe verder rechtsonder, hoe meer "
+                  "effect per euro.",
+    "f5_title": "Houdt het effect stand? Verandering per jaar",
+    "f5_y": "verandering t.o.v. {ref} (%)",
+    "f5_x": "jaar",
+    "f5_programme": "programmaperiode",
+    "f5_caption": "Verandering van het aantal woninginbraken per kalenderjaar, met "
+                  "90%-interval. Grijs: jaren waarin een programma loopt; de gekleurde balkjes "
+                  "bovenin tonen per scenario de eigen programmaperiode. Jaren erna laten zien "
+                  "of het effect blijft.",
+    "partial": "(deel van het jaar)",
+    "part_interventieteam": "interventieteam",
+    "part_wijkregisseur": "wijkregisseurs",
+    "part_extra": "extra kosten",
+}
+
+EN: dict[str, str] = {
+    "title": "Tackling burglary in Amstelveen: the options side by side",
+    "subtitle": "Wijksim comparison of {n} scenarios · {reps} replications × {years} years "
+                "({first}–{last}) · {date}",
+    "h_question": "1. The question",
+    "question": [
+        "Motion M4 (April 2023) asked the college to restart the 2018–2022 anti-burglary "
+        "team, or to explore a broader intervention team. The college answered with two "
+        "tracks (council letter of 4 July 2023, S0): track 1, a classic intervention team of 4 "
+        "staff (about €450,000 a year), and track 2, wijkregisseurs (neighbourhood directors) "
+        "who direct the network of partners in each area, aiming at more durable effects. "
+        "The team may later be phased into wijkregisseurs.",
+        "This report compares these options with a simulation model of residential "
+        "burglaries (attempts included) in Amstelveen's {nw} wijken. For each option: how many "
+        "burglaries, where, at what cost per prevented burglary, and does the effect last "
+        "once the money stops? Every option is compared with '{ref}'.",
+    ],
+    "h_summary": "In short",
+    "sum_clear_down": "{name}: {pct} burglaries ({lo} to {hi}); about {prev} fewer per year, "
+                      "{cpp} per prevented burglary.",
+    "sum_unclear": "{name}: {pct} burglaries ({lo} to {hi}); in this calculation the "
+                   "difference cannot be told apart from chance.",
+    "sum_clear_up": "{name}: {pct} burglaries ({lo} to {hi}): more burglaries than {ref}.",
+    "sum_after": " After the programme ends ({years}): {pct} ({lo} to {hi}).",
+    "sum_best": "Lowest cost per prevented burglary with a clear effect: {name} ({cpp}).",
+    "sum_none_clear": "None of the options gives clearly fewer burglaries than {ref} in this "
+                      "calculation; more replications narrow the intervals.",
+    "h_scenarios": "2. The scenarios",
+    "programme": "Programme: {first}–{last}.",
+    "no_programme": "No programme (reference).",
+    "structural": "Structural (no end date).",
+    "cost_line": "Extra cost: {costs}.",
+    "no_cost": "No extra cost.",
+    "settings": "Settings: {items}.",
+    "set_team": "interventieteam {fte} FTE ({first}–{last})",
+    "set_reg": "{n} wijkregisseurs ({first}–{last})",
+    "set_agents": "{fte} wijkagenten (community police)",
+    "set_gebieden": "{n} enforcement areas",
+    "set_boa": "{fte} FTE boa's",
+    "h_table": "3. Key table",
+    "table_intro": "Means per year over {first}–{last} ({reps} replications, 90% interval in "
+                   "brackets). Change against '{ref}'.",
+    "t_scenario": "Scenario",
+    "t_burglaries": "Burglaries per year",
+    "t_change": "Change",
+    "t_prevented": "Prevented per year",
+    "t_cost": "Extra cost per year (mean {first}–{last})¹",
+    "t_cpp": "Cost per prevented burglary²",
+    "t_arrests": "Arrests per year³",
+    "t_wdq": "WDQ neighbouring wijken⁴",
+    "t_spread": "Spread between wijken⁵",
+    "t_after": "Effect after the end⁶",
+    "table2_intro": "Side effects and persistence",
+    "notes": [
+        "¹ Mean over the whole period {first}–{last}, including the years after the end; "
+        "cost by year is listed with the scenarios.",
+        "² Extra cost per year divided by burglaries prevented per year; '–' when nothing is "
+        "prevented. The interval follows from the interval of the prevented burglaries.",
+        "³ Arrests for a burglary (caught in the act or by investigation).",
+        "⁴ Weighted displacement quotient in the wijken around the hotspot wijken "
+        "{treated}, over the programme period: above 0 the neighbours benefit too, below 0 "
+        "burglary moves to them; '–' when the hotspot wijken do not clearly improve (the WDQ "
+        "then means nothing).",
+        "⁵ Coefficient of variation of burglaries per 1,000 households between wijken "
+        "(household-weighted): lower means more evenly spread.",
+        "⁶ Change in the years after the last programme year, within the simulated period.",
+    ],
+    "h_figures": "4. Figures",
+    "h_assumptions": "5. Assumptions and sources",
+    "assumptions_intro": "The main assumptions, with their value in '{ref}' and the source. "
+                         "'Estimate' means: not from research or the source documents but a "
+                         "judgement to be replaced by calibration or data.",
+    "a_source": "source",
+    "h_uncertainty": "6. What the uncertainty means",
+    "uncertainty": [
+        "The model is a chance model: in every run different random things happen (which "
+        "burglar goes out when, which home, whether a boa happens to be in the street). So "
+        "each scenario was run {reps} times. All scenarios got the same random numbers in "
+        "each replication, so a difference between scenarios comes from the policy, not "
+        "from chance.",
+        "The 90% interval next to a number means: if we ran the model many more times, the "
+        "mean would lie within this range with 90% certainty. If the whole interval of a "
+        "change lies below zero, the scenario almost certainly gives fewer burglaries in the "
+        "model. If the interval crosses zero, the effect cannot be told apart from chance in "
+        "this calculation.",
+        "The interval says nothing about uncertainty in the assumptions themselves (for "
+        "example how strongly a wijkregisseur works or how much a patrol deters); that is "
+        "usually larger. A sensitivity analysis shows which assumptions matter most. Read "
+        "the numbers as a comparison between options, not as a forecast.",
+        "The real number in any one year also varies more than a mean: in the runs of "
+        "'{ref}' the burglaries per full year ranged from {min} to {max}.",
+    ],
+    "h_provenance": "7. Provenance",
+    "p_version": "Wijksim version",
+    "p_created": "Created",
+    "p_command": "Command",
+    "p_folder": "Results folder",
+    "p_seed": "Master seed",
+    "p_reps": "Replications × years",
+    "p_seeds": "Seed per replication (the same for every scenario)",
+    "p_hashes": "Scenario hashes",
+    "p_calibration": "Calibration",
+    "p_cal_none": "no calibrated.toml: values from the scenario files and defaults",
+    "p_wdq": "WDQ areas (treated / buffer / control)",
+    "descr_note": "Description from the scenario file:",
+    "page": "page {n}",
+    "footer": "Wijksim · comparison {ref} and others",
+    "source": "Source: Wijksim {version}; {reps} replications × {years} years from {start}, "
+              "seed {seed}; scenario hashes: {hashes}",
+    "f1_title": "Residential burglaries per month",
+    "f1_y": "burglaries per month",
+    "f1_x": "month",
+    "f1_caption": "Residential burglaries (attempts included) per month, mean over the "
+                  "replications; the band is the 90% interval. Grey: the programmes' period.",
+    "f2_title": "Change against {ref}, per area and per wijk",
+    "f2_gebied": "per enforcement area",
+    "f2_wijk": "per wijk",
+    "f2_x": "change in burglaries (%)",
+    "f2_caption": "Change in burglaries over {first}–{last} per enforcement area (left) and "
+                  "per wijk (right), with 90% interval. Left of zero: fewer burglaries. Small "
+                  "wijken have wide intervals.",
+    "f3_title": "Where are the burglaries? Density per scenario and difference with {ref}",
+    "f3_density": "burglaries\nper km² per year",
+    "f3_diff": "difference with {ref}\n(per km² per year)",
+    "f3_wijken": "wijken",
+    "f3_caption": "Top: burglaries per km² per year per scenario (mean, lightly smoothed). "
+                  "Bottom: difference with {ref}; blue is fewer, red more. The map is "
+                  "schematic: each wijk is a block with its true area.",
+    "f4_title": "Cost against prevented burglaries",
+    "f4_x": "burglaries prevented per year",
+    "f4_y": "extra cost per year, mean {first}–{last} (× €1,000)",
+    "f4_iso": "€{v} per prevented burglary",
+    "f4_caption": "Each point is a scenario; the bars are 90% intervals. Dashed lines mark a "
+                  "fixed cost per prevented burglary: further to the bottom right means more "
+                  "effect per euro.",
+    "f5_title": "Does the effect last? Change by year",
+    "f5_y": "change against {ref} (%)",
+    "f5_x": "year",
+    "f5_programme": "programme period",
+    "f5_caption": "Change in burglaries per calendar year, with 90% interval. Grey: years "
+                  "in which a programme runs; the coloured bars at the top show each "
+                  "scenario's own programme. The years after show whether the effect lasts.",
+    "partial": "(part of the year)",
+    "part_interventieteam": "interventieteam",
+    "part_wijkregisseur": "wijkregisseurs",
+    "part_extra": "extra cost",
+}
+
+STRINGS = {"nl": NL, "en": EN}
+
+
+def tr(lang: str, key: str, /, **kw: object) -> str:
+    """The text ``key`` in ``lang``, filled with ``kw``."""
+    text = STRINGS[lang][key]
+    return text.format(**kw) if kw else text
+
+
+def paragraphs(lang: str, key: str, /, **kw: object) -> list[str]:
+    """A list of paragraphs (``question``, ``uncertainty``, ``notes``), filled with ``kw``."""
+    return [p.format(**kw) for p in STRINGS[lang][key]]
+
+
+def num(x: float | None, lang: str, decimals: int = 0, sign: bool = False) -> str:
+    """A number the local way; '–' for missing values."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    s = f"{x:+,.{decimals}f}" if sign else f"{x:,.{decimals}f}"
+    s = s.replace("-", "−")
+    if lang == "nl":
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return s
+
+
+def pct(x: float | None, lang: str, decimals: int = 1) -> str:
+    """A signed percentage, e.g. ``−12,3%``."""
+    return "–" if num(x, lang) == "–" else num(x, lang, decimals, sign=True) + "%"
+
+
+def eur(x: float | None, lang: str) -> str:
+    """An amount in euros, rounded to a whole euro."""
+    if num(x, lang) == "–":
+        return "–"
+    return ("€\u00a0" if lang == "nl" else "€") + num(x, lang)  # no break after the sign
+
+
+def interval(lo: float | None, hi: float | None, lang: str, kind: str = "num",
+             decimals: int = 0) -> str:
+    """An interval like ``(−20,1% tot −3,2%)``; '–' ends print as open ends."""
+    f = {"num": lambda v: num(v, lang, decimals), "pct": lambda v: pct(v, lang, decimals),
+         "eur": lambda v: eur(v, lang)}[kind]
+    word = " tot " if lang == "nl" else " to "
+    left = f(lo)
+    if kind == "pct" and left != "–":
+        left = left[:-1]  # one % sign is enough: (−14,3 tot +2,1%)
+    return f"({left}{word}{f(hi)})"
+
+
+# The main assumptions printed in the report: label, parameter paths (values are read from
+# the comparison's own parameters, never typed here), how to show them, and the source.
+# ``from``: take the values from the first scenario where that programme is active.
+ASSUMPTIONS: list[dict] = [
+    {"nl": "Actieve inbrekers in de pool", "en": "Active burglars in the pool",
+     "paths": ["offenders.active_offenders"], "kind": "num",
+     "src": ("schatting; de activiteit wordt gekalibreerd", "estimate; activity is calibrated")},
+    {"nl": "Uitstapjes per inbreker per dag", "en": "Outings per burglar per day",
+     "paths": ["offenders.outings_per_offender_day"], "kind": "num2",
+     "src": ("vrije parameter, gekalibreerd op het aantal inbraken",
+             "free parameter, calibrated to the burglary count")},
+    {"nl": "Near repeat: straal (m) en duur (dagen)",
+     "en": "Near repeat: radius (m) and duration (days)",
+     "paths": ["near_repeat.radius_m", "near_repeat.decay_days"], "kind": "num",
+     "src": ("Johnson e.a. 2007; Short e.a. 2008", "Johnson et al. 2007; Short et al. 2008")},
+    {"nl": "Inbraakwerend hang- en sluitwerk: minder kans gekozen te worden",
+     "en": "Burglary-proof locks: lower chance of being targeted",
+     "paths": ["residents.hardened_avoidance"], "kind": "pct",
+     "src": ("Vollaard & Van Ours 2011", "Vollaard & van Ours 2011")},
+    {"nl": "Woningen met inbraakwerend hang- en sluitwerk bij de start",
+     "en": "Homes with burglary-proof locks at the start",
+     "paths": ["residents.initial_hardened_share"], "kind": "pct",
+     "src": ("schatting", "estimate")},
+    {"nl": "Boa's team HOR (fte) en aandeel tijd voor inbraaksurveillance",
+     "en": "Boa's of team HOR (FTE) and share of time on burglary patrol",
+     "paths": ["boa.fte", "boa.burglary_patrol_share"], "kind": ["num", "pct"],
+     "src": ("schatting: teamomvang niet in de brondocumenten; S1",
+             "estimate: team size not in the source documents; S1")},
+    {"nl": "Wijkagenten (fte) en beschikbaarheid voor de wijk",
+     "en": "Wijkagenten (FTE) and availability for their wijk",
+     "paths": ["wijkagenten.fte", "wijkagenten.availability"], "kind": ["num", "pct"],
+     "src": ("S3 (14 wijkagenten, 2022); Inspectie: norm 80%, gemeten ≈ 65%",
+             "S3 (14 wijkagenten, 2022); Inspectorate: norm 80%, measured ≈ 65%")},
+    {"nl": "Surveillance: bezoeken per uur en naijleffect (uren)",
+     "en": "Patrol: visits per hour and residual deterrence (hours)",
+     "paths": ["patrol.visits_per_hour", "patrol.residual_deterrence_hours"], "kind": "num",
+     "src": ("Koper 1995 (bezoeken van 10–15 minuten); naijleffect: schatting",
+             "Koper 1995 (10–15 minute visits); residual effect: estimate")},
+    {"nl": "Kans dat een inbraak later wordt opgehelderd",
+     "en": "Chance that a burglary is solved afterwards",
+     "paths": ["investigation.clearance_prob"], "kind": "pct",
+     "src": ("CBS/politie: ≈ 1 op 10 opgelost (totaal)", "CBS/police: ≈ 1 in 10 solved (total)")},
+    {"nl": "Interventieteam: fte, productieve uren per fte, € per uur",
+     "en": "Interventieteam: FTE, productive hours per FTE, € per hour", "from": "team",
+     "paths": ["interventieteam.fte", "interventieteam.hours_per_fte_year",
+               "interventieteam.cost_eur_per_hour"], "kind": "num",
+     "src": ("raadsbrief 4 juli 2023 (S0)", "council letter 4 July 2023 (S0)")},
+    {"nl": "Interventieteam: vangkans ter plaatse en gerichtheid op hotspots",
+     "en": "Interventieteam: catch chance on the spot and hotspot focus", "from": "team",
+     "paths": ["interventieteam.catch_prob", "interventieteam.info_quality"], "kind": "pct",
+     "src": ("schatting; kalibratie op het effect van 2018–2022 (≈ −30%, S0)",
+             "estimate; calibrated to the 2018–2022 effect (≈ −30%, S0)")},
+    {"nl": "Wijkregisseur: kosten per jaar", "en": "Wijkregisseur: cost per year",
+     "from": "regisseur", "paths": ["wijkregisseur.cost_eur_per_year"], "kind": "eur",
+     "src": ("schatting: één voltijds gemeentelijke regisseur",
+             "estimate: one full-time director")},
+    {"nl": "Wijkregisseur: opbouw en afbouw van het netwerk (dagen)",
+     "en": "Wijkregisseur: build-up and decay of the network (days)", "from": "regisseur",
+     "paths": ["wijkregisseur.build_up_days", "wijkregisseur.decay_days"], "kind": "num",
+     "src": ("schatting", "estimate")},
+    {"nl": "Buurtpreventie: minder inbraken waar actief",
+     "en": "Neighbourhood watch: fewer burglaries where active", "from": "regisseur",
+     "paths": ["wijkregisseur.buurtpreventie_deterrence"], "kind": "pct",
+     "src": ("Akkermans & Vollaard 2015 (≈ −40%)", "Akkermans & Vollaard 2015 (≈ −40%)")},
+]
+
+NL.update({
+    "a_layout": "Ligging en grootte van de wijken",
+    "a_layout_v": "schematische kaart",
+    "a_layout_src": "wijken.csv: oppervlakte CBS; inwoners en huishoudens per wijk zijn een "
+                    "schatting (verdeling van het CBS-totaal 2023)",
+    "a_extra": "Extra kosten {name}",
+    "a_calibration": "Gekalibreerde parameters",
+    "a_cal_yes": "ja ({file})",
+    "a_cal_no": "nee",
+    "a_cal_src": "sim calibrate; zie Herkomst",
+    "a_head": ["Aanname", "Waarde", "Bron"],
+    "per_year": "per jaar",
+    "reference_tag": " (referentie)",
+    "wijk_key": "Wijknummers op de kaart: {key}.",
+})
+EN.update({
+    "a_layout": "Location and size of the wijken",
+    "a_layout_v": "schematic map",
+    "a_layout_src": "wijken.csv: area from CBS; inhabitants and households per wijk are an "
+                    "estimate (a split of the CBS 2023 total)",
+    "a_extra": "Extra cost {name}",
+    "a_calibration": "Calibrated parameters",
+    "a_cal_yes": "yes ({file})",
+    "a_cal_no": "no",
+    "a_cal_src": "sim calibrate; see Provenance",
+    "a_head": ["Assumption", "Value", "Source"],
+    "per_year": "per year",
+    "reference_tag": " (reference)",
+    "wijk_key": "Wijk numbers on the map: {key}.",
+})
