@@ -105,7 +105,8 @@ def test_zero_area_wijk(tmp_path, capsys, monkeypatch):
     text = (city / "wijken.csv").read_text().replace(",110,1,", ",0,1,")
     (city / "wijken.csv").write_text(text)
     f = write(tmp_path, f'name = "x"\ncity = "{city}"\n')
-    code, _, err = run_cli(["run", f, "--years", "0.01"], capsys, monkeypatch)
+    code, _, err = run_cli(["run", f, "--years", "0.01", "--out", str(tmp_path / "o")],
+                          capsys, monkeypatch)
     check_error(code, err, "wijken.csv", "area_ha", "WK036201")
 
 
@@ -113,5 +114,6 @@ def test_layout_codes_must_match_wijk_table(tmp_path, capsys, monkeypatch):
     city = _city_copy(tmp_path)
     (city / "layout.csv").write_text("WK036201,WK036299\nWK036202,.\n")
     f = write(tmp_path, f'name = "x"\ncity = "{city}"\n')
-    code, _, err = run_cli(["run", f, "--years", "0.01"], capsys, monkeypatch)
+    code, _, err = run_cli(["run", f, "--years", "0.01", "--out", str(tmp_path / "o")],
+                          capsys, monkeypatch)
     check_error(code, err, "layout.csv", "WK036299", "no cell in the raster", "WK036203")

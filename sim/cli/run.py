@@ -15,7 +15,7 @@ from sim.cli.app import app, console, out_console, print_json
 from sim.errors import UserError
 from sim.executors import make_executor
 from sim.export import export_csv
-from sim.runner import RunRecord, RunSpec, run_specs
+from sim.runner import RunRecord, RunSpec, cached_city, run_specs
 from sim.scenario import known_scenarios, load_scenario
 from sim.store import ResultStore
 
@@ -117,6 +117,7 @@ def run(
 ) -> None:
     """Run one scenario and print woninginbraken per gebied, arrests and hours spent."""
     sc = load_scenario(scenario)
+    cached_city(sc.city)  # check the city data before any run starts
     out = out or default_out(sc.name)
     con = out_console(as_json)
     specs = [RunSpec(sc, seed, r, years=years) for r in range(replications)]
@@ -154,8 +155,6 @@ def run(
 
 
 def _print_summary(res: dict, sc) -> None:  # noqa: ANN001
-    from sim.runner import cached_city
-
     city = cached_city(sc.city)
     t = Table(title=f"{res['scenario']}: {res['replications']} replication(s) x "
                     f"{res['years']:g} year(s), seed {res['seed']} (mean per year)")
