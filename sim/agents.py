@@ -233,16 +233,28 @@ class InterventieTeam(Guardian):
         return self.model.params.interventieteam.info_quality
 
     def work_offenders(self, day: int, rng: np.random.Generator) -> None:
-        """Offender-focused hours arrest known, active offenders at a fixed rate per hour."""
+        """Offender-focused hours: identify active offenders, and arrest known ones.
+
+        Both happen at a fixed rate per hour and favour the most active offenders (a
+        "top-X" approach: the prolific are the most visible and the first target). The
+        identification stands for the team's information position (S0), without which
+        newcomers replacing arrested offenders would stay out of its sight.
+        """
         t = self.model.params.interventieteam
         hours = self._burglary_hours_per_day(day) * t.offender_focus_share
         if hours <= 0:
             return
-        known = [b for b in self.model.free_burglars() if b.known]
+        free = self.model.free_burglars()
+        unknown = [b for b in free if not b.known]
+        n_id = min(len(unknown), rng.poisson(hours * t.offenders_identified_per_100_hours / 100))
+        if n_id:
+            rates = np.array([b.rate for b in unknown])
+            for i in rng.choice(len(unknown), size=n_id, replace=False, p=rates / rates.sum()):
+                unknown[int(i)].known = True
+        known = [b for b in free if b.known]
         n = min(len(known), rng.poisson(hours * t.offender_arrests_per_100_hours / 100.0))
         if n == 0:
             return
-        # a "top-X" approach: the most active known offenders are the likeliest targets
         rates = np.array([b.rate for b in known])
         for i in rng.choice(len(known), size=n, replace=False, p=rates / rates.sum()):
             self.model.arrest(known[int(i)], rng, at_burglary=False)

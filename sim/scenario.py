@@ -151,6 +151,7 @@ class Interventieteam(Section):
     info_quality: Fraction = 0.8  # estimate: police craft, hotspot-focused
     catch_prob: Fraction = 0.35  # estimate
     offender_arrests_per_100_hours: NonNeg = 1.0  # estimate: arrests of known offenders
+    offenders_identified_per_100_hours: NonNeg = 2.0  # estimate: information position (S0)
     clearance_multiplier: NonNeg = 1.5  # estimate: better information, more cases solved
 
 
