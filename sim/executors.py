@@ -7,12 +7,22 @@
 * ``scheduler="slurm"``: a dask-jobqueue SLURMCluster (``pip install wijksim[slurm]``).
 
 Results never depend on the executor: each run's seed is fixed before it is submitted.
+
+Ctrl-C reaches only the parent process: local pool workers ignore SIGINT, so the parent
+cancels what has not started, lets running batches end, and keeps every committed run.
+
+Workers (local and Dask) import the model once at start-up and freeze the objects alive
+then (``gc.freeze``): :func:`sim.runner.execute` runs a full garbage collection after every
+run, and without the freeze each collection rescans the ~100,000 long-lived objects of
+the imported libraries (about 25 ms per run in a pool worker, 40 ms in a Dask worker).
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
@@ -45,7 +55,71 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> E
     n = default_workers() if workers is None else workers
     if n <= 1:
         return InlineExecutor()
-    return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("forkserver"))
+    return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=_pool_worker_init)
+
+
+def freeze_imports() -> None:
+    """Import the model and hide every object alive now from the garbage collector.
+
+    Modules, classes and other import-time objects live as long as the process, so the
+    per-run ``gc.collect()`` need not scan them; objects created later are collected as usual.
+    """
+    import sim.runner  # noqa: F401  (the model, the city loader, numpy, scipy, mesa)
+
+    gc.collect()
+    gc.freeze()
+
+
+def _pool_worker_init() -> None:
+    """Pool worker start-up: leave Ctrl-C to the parent (it cancels and shuts down cleanly)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    freeze_imports()
+
+
+class DaskExecutor(Executor):
+    """A Dask ``Client``'s executor that closes the client (and its cluster) on shutdown.
+
+    Tasks are submitted with ``pure=False``: every batch is distinct work, so Dask need not
+    hash the arguments to deduplicate them.
+    """
+
+    def __init__(self, client: Any, cluster: Any = None):
+        self.client = client
+        self._cluster = cluster
+        self._ex = client.get_executor(pure=False)
+        try:
+            client.register_plugin(_freeze_plugin())
+        except Exception:  # noqa: BLE001 — an optimisation only; never block a sweep on it
+            pass
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:  # noqa: D102
+        return self._ex.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Wait for (or, with ``cancel_futures``, cancel) the tasks; close the client."""
+        self._ex.shutdown(wait=wait and not cancel_futures)
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _freeze_plugin() -> Any:
+    """A Dask worker plugin running :func:`freeze_imports` on every worker, also later ones.
+
+    Defined here so ``distributed`` is imported only when a scheduler is used; Dask sends
+    the class by value (cloudpickle).
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class FreezeImports(WorkerPlugin):
+        name = "wijksim-freeze-imports"
+        idempotent = True
+
+        def setup(self, worker: Any) -> None:
+            freeze_imports()
+
+    return FreezeImports()
 
 
 def _dask_executor(scheduler: str, workers: int | None) -> Executor:
@@ -64,17 +138,14 @@ def _dask_executor(scheduler: str, workers: int | None) -> Executor:
             ) from None
         cluster = SLURMCluster(cores=1, memory="2GB")
         cluster.scale(jobs=workers or 4)
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise UserError(
-                f"cannot reach the Dask scheduler at {scheduler} ({exc}). Start one with "
-                "'dask scheduler' and workers with 'dask worker <address>', or drop "
-                "--scheduler to run on local processes.",
-                field="--scheduler",
-            ) from None
-    ex = client.get_executor()
-    ex._wijksim_client = client  # keep the client alive as long as the executor
-    return ex
+        return DaskExecutor(Client(cluster), cluster)
+    try:
+        client = Client(scheduler, timeout="10s")
+    except OSError as exc:
+        raise UserError(
+            f"cannot reach the Dask scheduler at {scheduler} ({exc}). Start one with "
+            "'dask scheduler' and workers with 'dask worker <address>', or drop "
+            "--scheduler to run on local processes.",
+            field="--scheduler",
+        ) from None
+    return DaskExecutor(client)

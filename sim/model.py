@@ -361,7 +361,8 @@ class WijkModel(Model):
             since = t - self.last_visit[:, reach.indices[a:b]]
             felt = np.exp(-since / p.patrol.residual_deterrence_hours) * reach.data[a:b]
             d_patrol = p.patrol.deterrence_when_present * felt.max()
-            present = self.last_visit[:, cell] == t
+            # guardians in the street block this very hour can respond (distance-weighted)
+            present = ((since == 0) * reach.data[a:b]).max(axis=1)
             d_bp = self.residents.buurtpreventie[cell] * p.wijkregisseur.buurtpreventie_deterrence
             if rng.random() < 1 - (1 - d_patrol) * (1 - d_bp):
                 if attempt_no == 0 and rng.random() < p.offenders.retry_after_abort_prob:
@@ -384,7 +385,7 @@ class WijkModel(Model):
         fail = p.residents.hardened_attempt_fail_prob if hardened else p.residents.attempt_fail_prob
         completed = rng.random() >= fail
         # caught in the act by guardians present now, or by alert neighbours
-        p_free = np.prod(1 - self.catch_prob[present])
+        p_free = np.prod(1 - self.catch_prob * present)
         p_free *= 1 - res.buurtpreventie[cell] * p.wijkregisseur.buurtpreventie_catch_prob
         caught = rng.random() >= p_free
         if not caught:  # solved afterwards by investigation

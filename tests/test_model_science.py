@@ -136,3 +136,11 @@ def test_darker_evenings_raise_winter_evening_burglary(baseline):
     w = (evening & winter).sum() / winter.sum()
     s = (evening & summer).sum() / summer.sum()
     assert w > s, f"evening share of burglaries should be higher in winter: {w:.3f} vs {s:.3f}"
+
+
+def test_guardians_nearby_catch_burglars_in_the_act(baseline):
+    low = mean_total(baseline, years=1.0, reps=3, field="arrests",
+                     overrides={"boa.catch_prob": 0.0, "wijkagenten.catch_prob": 0.0})
+    high = mean_total(baseline, years=1.0, reps=3, field="arrests",
+                      overrides={"boa.catch_prob": 0.6, "wijkagenten.catch_prob": 0.6})
+    assert high > low, f"a higher catch-in-the-act probability must add arrests: {high} vs {low}"

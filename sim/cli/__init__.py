@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from rich.markup import escape
 
 from sim.cli import compare as _compare  # noqa: E402,F401  (compare, report)
 from sim.cli import data as _data  # noqa: E402,F401  (data show, calibrate)
@@ -21,7 +22,8 @@ def main() -> None:
     try:
         rc = app(standalone_mode=False)
     except UserError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+                          soft_wrap=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         err_console.print("interrupted: finished runs are kept in the results folder.")

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from sim.cli.app import app, console, out_console, print_json
 from sim.errors import UserError
-from sim.executors import make_executor
+from sim.executors import freeze_imports, make_executor
 from sim.export import export_csv
 from sim.runner import RunRecord, RunSpec, cached_city, run_specs
 from sim.scenario import known_scenarios, load_scenario
@@ -59,6 +59,7 @@ def run_into_store(specs: list[RunSpec], store: ResultStore, workers: int | None
                    scheduler: str | None, con, label: str, batch_size: int = 1) -> list[RunRecord]:  # noqa: ANN001
     """Run specs through the executor, committing each finished run; returns the records."""
     records: list[RunRecord] = []
+    freeze_imports()  # the per-run gc.collect() then skips import-time objects
     executor = make_executor(workers, scheduler)
     start = dt.datetime.now()
     with progress_bar(con) as bar, executor:
