@@ -1,0 +1,186 @@
+"""Police export loader (47018NED / 47022NED): both forms, padding, subtotals, suppression."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.data import Period, load_export, load_police, parse_period
+from sim.errors import UserError
+
+FIX = Path(__file__).parent / "fixtures"
+RAW = FIX / "police_raw_47018.csv"  # `;`, raw keys, padded keys, NL/GM subtotals, months
+LABELLED = FIX / "police_labelled_comma.csv"  # `,`, labelled, title line and footer
+MONTHLY = FIX / "police_labelled_monthly.csv"  # `;`, labelled months, Codering column
+
+
+def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    from sim.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["sim", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+@pytest.mark.parametrize("text, period", [
+    ("2018JJ00", Period(2018)), ("2018MM01", Period(2018, 1)), ("2018MM12", Period(2018, 12)),
+    ("2018", Period(2018)), ("2018*", Period(2018)), ("2023 januari", Period(2023, 1)),
+    ("2023 december*", Period(2023, 12)), (" 2019JJ00 ", Period(2019)),
+    ("2018KW01", None), ("2018MM13", None), ("2023 1e kwartaal", None), ("jan 2023", None),
+])
+def test_parse_period(text, period):
+    assert parse_period(text) == period, f"{text!r} should parse as {period}"
+
+
+def test_raw_keys_padding_subtotals_suppression_and_mixed_periods():
+    data = load_police(RAW)
+    assert data.form == "raw keys"
+    assert data.gemeenten() == ["GM0362", "GM0363"], "padded keys must be stripped"
+    ams = data.select("GM0362")
+    by_wijk = ams.yearly_by_wijk()
+    # 2018: the yearly row (28) only — the 2018MM01 row (5) must not be added to it;
+    # 2019: no yearly row, all twelve months present -> their sum (30).
+    assert by_wijk["WK036201"] == {2017: 31, 2018: 28, 2019: 30}
+    # '.' and '' are missing, not zero; '0' is a real zero; 11 of 12 months -> missing.
+    assert by_wijk["WK036202"] == {2017: 40, 2018: None, 2019: None}
+    assert by_wijk["WK036203"] == {2017: None, 2018: 0}
+    # Buurt rows stay buurt rows: never added to their wijk.
+    assert {r.region for r in ams.rows if r.level == "buurt"} == {"BU03620101", "BU03620102"}
+    assert sum(1 for r in ams.rows if r.level == "wijk" and r.region == "WK036201"
+               and r.period.year == 2018) == 2, "yearly and monthly rows are both kept as read"
+    # Gemeente subtotal rows give the totals; other crime codes (0.0.0, 1.1.2) are ignored.
+    assert ams.yearly_totals() == {2017: 402, 2018: 400, 2019: None}
+    assert "0.0.0" in data.crime_codes and "1.1.2" in data.crime_codes
+    assert data.select("GM0363").yearly_by_wijk() == {"WK036301": {2018: 120}}
+    warnings = " ".join(ams.warnings())
+    assert "WK036202 2018" in warnings and "suppressed" in warnings
+    assert "WK036202" in warnings and "2019" in warnings, "incomplete months must be reported"
+
+
+def test_labelled_comma_form_matches_raw_form():
+    lab = load_police(LABELLED).select("GM0362")
+    raw = load_police(RAW).select("GM0362")
+    assert lab.form == "labelled"
+    for w in ("WK036201", "WK036202"):
+        for y in (2017, 2018):
+            assert lab.yearly_by_wijk()[w][y] == raw.yearly_by_wijk()[w][y], (
+                f"{w} {y}: the labelled and raw forms of the same export must agree")
+    assert lab.yearly_totals()[2017] == 402
+    assert load_police(LABELLED).gemeenten() == ["GM0362", "GM0363"], "'Nederland' is dropped"
+
+
+def test_labelled_months_with_code_column_never_mix_yearly_and_monthly():
+    data = load_police(MONTHLY).select("GM0362")
+    y = data.yearly_by_wijk()
+    assert y["WK036201"][2023] == 40, "a yearly row wins over the months (36), never 40 + 36"
+    assert y["WK036202"][2023] == 25, "without a yearly row, twelve months are summed"
+    assert y["WK036212"][2023] is None, "one month is not a year"
+    rec = [r for r in data.records() if r["wijk"] == "WK036212"]
+    assert rec == [{"gemeente": "GM0362", "wijk": "WK036212", "period": "2023-01",
+                    "woninginbraken": 0}], "CBS '-' is a true zero"
+    assert data.yearly_totals()[2023] is None, "an empty gemeente cell is missing"
+
+
+def test_records_json_shape_and_nulls():
+    recs = load_police(RAW).select("GM0362").records()
+    assert {"gemeente": "GM0362", "wijk": "WK036201", "period": "2018",
+            "woninginbraken": 28} in recs
+    assert {"gemeente": "GM0362", "wijk": "WK036202", "period": "2018",
+            "woninginbraken": None} in recs
+    buurt = load_police(RAW).select("GM0362").records("buurt")
+    assert {"gemeente": "GM0362", "wijk": "WK036201", "buurt": "BU03620101", "period": "2018",
+            "woninginbraken": 9} in buurt
+
+
+# ---- bad files ---------------------------------------------------------------------------------
+def write(tmp_path: Path, text: str, name: str = "bad.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_missing_count_column_lists_the_columns(tmp_path):
+    p = write(tmp_path, "WijkenEnBuurten;SoortMisdrijf;Perioden;Aangiften_2\n"
+                        "WK036201  ;1.1.1 ;2018JJ00;3\n")
+    with pytest.raises(UserError) as exc:
+        load_police(p)
+    msg = str(exc.value)
+    assert "missing column" in msg and "GeregistreerdeMisdrijven_1" in msg
+    assert "'Aangiften_2'" in msg, f"the error must list the file's columns: {msg}"
+
+
+def test_no_burglary_rows_for_gemeente_lists_what_is_there():
+    with pytest.raises(UserError) as exc:
+        load_police(RAW).select("GM0384")
+    msg = str(exc.value)
+    assert "GM0384" in msg and "GM0362, GM0363" in msg and "2017" in msg, msg
+
+
+def test_no_burglary_rows_at_all_lists_crime_codes(tmp_path):
+    p = write(tmp_path, "WijkenEnBuurten,SoortMisdrijf,Perioden,GeregistreerdeMisdrijven_1\n"
+                        "WK036201  ,0.0.0 ,2018JJ00,900\nWK036201  ,1.4.1 ,2018JJ00,12\n")
+    with pytest.raises(UserError) as exc:
+        load_police(p)
+    assert "0.0.0, 1.4.1" in str(exc.value), str(exc.value)
+
+
+def test_unparseable_period_lists_bad_and_good_periods(tmp_path):
+    p = write(tmp_path, "WijkenEnBuurten;SoortMisdrijf;Perioden;GeregistreerdeMisdrijven_1\n"
+                        "WK036201  ;1.1.1 ;2018JJ00;3\nWK036201  ;1.1.1 ;2018KW02;1\n")
+    with pytest.raises(UserError) as exc:
+        load_police(p)
+    msg = str(exc.value)
+    assert "'2018KW02'" in msg and "line 3" in msg and "contain: 2018" in msg, msg
+
+
+def test_labels_without_codes_are_refused(tmp_path):
+    p = write(tmp_path, '"Wijken en buurten","Soort misdrijf","Perioden",'
+                        '"Geregistreerde misdrijven (aantal)"\n'
+                        '"Centrum","1.1.1 Diefstal/inbraak woning","2018","3"\n')
+    with pytest.raises(UserError) as exc:
+        load_police(p)
+    assert "'Centrum'" in str(exc.value) and "Codering" in str(exc.value)
+
+
+def test_count_that_is_not_a_number(tmp_path):
+    p = write(tmp_path, "WijkenEnBuurten;SoortMisdrijf;Perioden;GeregistreerdeMisdrijven_1\n"
+                        "WK036201  ;1.1.1 ;2018JJ00;3,5\n")
+    with pytest.raises(UserError) as exc:
+        load_police(p)
+    assert "line 2" in str(exc.value) and "'3,5'" in str(exc.value)
+
+
+# ---- CLI -----------------------------------------------------------------------------------------
+def test_cli_data_show_json(monkeypatch, capsys):
+    code, out, err = run_cli(monkeypatch, capsys, "data", "show", str(RAW), "--json",
+                             "--gemeente", "GM0362")
+    assert code == 0, err
+    recs = json.loads(out)
+    assert {"gemeente": "GM0362", "wijk": "WK036202", "period": "2018",
+            "woninginbraken": None} in recs
+    assert all(r["gemeente"] == "GM0362" for r in recs)
+    assert "suppressed" in err, "suppressed cells are warned about on stderr"
+
+
+def test_cli_data_show_table(monkeypatch, capsys):
+    code, out, _ = run_cli(monkeypatch, capsys, "data", "show", str(MONTHLY))
+    assert code == 0
+    assert "WK036201" in out and "2023-01" in out and "GM0363" in out
+
+
+def test_cli_bad_file_exits_2_without_traceback(monkeypatch, capsys, tmp_path):
+    p = write(tmp_path, "Regio;Jaar;Aantal\nAmstelveen;2018;3\n")
+    code, _, err = run_cli(monkeypatch, capsys, "data", "show", str(p))
+    assert code == 2 and "neither a police export" in err and "Traceback" not in err, err
+    code, _, err = run_cli(monkeypatch, capsys, "data", "show", str(RAW), "-g", "GM0384")
+    assert code == 2 and "GM0362, GM0363" in err, err
+
+
+def test_load_export_dispatches_on_header():
+    assert type(load_export(RAW)).__name__ == "PoliceData"
+    assert type(load_export(FIX / "kwb_raw_2023.csv")).__name__ == "KwbData"
