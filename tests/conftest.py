@@ -34,3 +34,16 @@ def mean_total(scenario: Scenario, *, years: float, reps: int, overrides: dict |
     return float(np.mean([getattr(run_model(scenario, years=years, replication=r,
                                             overrides=overrides)[1], field).sum()
                           for r in range(reps)]))
+
+
+def invoke_cli(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
+    """Run ``sim ARGS`` through the real entry point; return exit code, stdout, stderr."""
+    import sys
+
+    from sim.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["sim", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import sys
 import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import invoke_cli
 
 from sim.calibrate import Calibration, replication_moments
 from sim.calibration_targets import (
@@ -183,13 +183,7 @@ def test_toml_writer_round_trips():
 
 # ---- CLI -----------------------------------------------------------------------------------------
 def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from sim.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["sim", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
+    return invoke_cli(list(args), capsys, monkeypatch)
 
 
 def test_cli_calibrate_writes_parameters_scenarios_can_read(monkeypatch, capsys, tmp_path):

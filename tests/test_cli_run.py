@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pandas as pd
 import pytest
+from conftest import invoke_cli
 
-from sim.cli import main
 from sim.scenario import known_scenarios, load_scenario
 from sim.store import ResultStore
 
 
-def cli(args, capsys, monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["sim", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    cap = capsys.readouterr()
-    return exc.value.code, cap.out, cap.err
+def cli(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
+    return invoke_cli(args, capsys, monkeypatch)
 
 
 def test_run_json_contract_and_results_folder(tmp_path, capsys, monkeypatch):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import invoke_cli
 
 from sim.compare import default_years, plan_comparison, programme_period, run_comparison
 from sim.compare_metrics import (
@@ -194,13 +194,7 @@ def test_rerun_resumes_and_other_settings_are_refused(tiny):
 
 # ---- the command line ----------------------------------------------------------------------
 def run_cli(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    from sim.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["sim", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    cap = capsys.readouterr()
-    return int(exc.value.code or 0), cap.out, cap.err
+    return invoke_cli(args, capsys, monkeypatch)
 
 
 def test_cli_compare_json_and_figures(tmp_path, capsys, monkeypatch):

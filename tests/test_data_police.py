@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import invoke_cli
 
 from sim.data import Period, load_export, load_police, parse_period
 from sim.errors import UserError
@@ -18,13 +18,7 @@ MONTHLY = FIX / "police_labelled_monthly.csv"  # `;`, labelled months, Codering 
 
 
 def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from sim.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["sim", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
+    return invoke_cli(list(args), capsys, monkeypatch)
 
 
 @pytest.mark.parametrize("text, period", [

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import invoke_cli
 
-from sim.cli import main
 from sim.paths import CALIBRATION
 
 
 def run_cli(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["sim", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    cap = capsys.readouterr()
-    return exc.value.code, cap.out, cap.err
+    return invoke_cli(args, capsys, monkeypatch)
 
 
 def write(tmp_path: Path, text: str, name: str = "s.toml") -> str:
