@@ -100,7 +100,8 @@ def _wait_for(proc: subprocess.Popen, out: Path, at_least: int, timeout: float =
 
 
 def test_kill_and_resume_gives_exactly_the_uninterrupted_sweep(tmp_path):
-    exp_file = _tiny(tmp_path)
+    # runs long enough (~50 ms each, ~3 s in all) that the interrupt surely lands mid-sweep
+    exp_file = _tiny(tmp_path, years=0.25)
     exp = load_experiment(exp_file)
     expected_ids = {design_run_id(row, r) for row in range(30) for r in range(2)} | {
         reference_run_id(r) for r in range(2)}
@@ -112,7 +113,7 @@ def test_kill_and_resume_gives_exactly_the_uninterrupted_sweep(tmp_path):
     out = tmp_path / "interrupted"
     # 1. Ctrl-C (SIGINT to the whole process group, as a terminal does) on a 2-worker pool.
     proc = _start(exp_file, out, workers=2)
-    _wait_for(proc, out, 6)
+    _wait_for(proc, out, 4)
     os.killpg(proc.pid, signal.SIGINT)
     text = proc.communicate(timeout=60)[0]
     assert proc.returncode == 130, f"Ctrl-C should exit 130, got {proc.returncode}: {text}"
