@@ -85,7 +85,14 @@ def _start(exp_file: Path, out: Path, workers: int) -> subprocess.Popen:
         [sys.executable, "-m", "sim", "sweep", str(exp_file), "--out", str(out),
          "--workers", str(workers)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        # a background job (e.g. CI started with `&`) inherits SIGINT *ignored*; restore the
+        # default so the child's Python turns Ctrl-C into KeyboardInterrupt as in a terminal
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(proc: subprocess.Popen, out: Path, at_least: int, timeout: float = 60) -> int:
