@@ -277,7 +277,9 @@ def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
         params = p["scenarios"][r["scenario"]]["params"]
         doc.append(Block("h2", r["scenario"] + (tr(lang, "reference_tag") if r["reference"]
                                                  else "")))
-        if r["description"]:
+        if lang == "en" and r.get("description_en"):
+            doc.append(Block("p", r["description_en"]))
+        elif r["description"]:
             note = tr(lang, "descr_note") + " " if lang != "nl" else ""
             doc.append(Block("p", note + r["description"]))
         prog = r["programme"]

@@ -184,7 +184,8 @@ class Scenario(Section):
     """A complete, validated scenario."""
 
     name: str
-    description: str = ""
+    description: str = ""  # Dutch: for the council report (default language)
+    description_en: str = ""  # English, for `sim report --lang en`
     city: str = "amstelveen"
     use_calibration: bool = True
     start_year: Year = 2024  # first simulated year (1 January)
@@ -351,6 +352,7 @@ def _raw_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise UserError(str(exc), file=str(path), field="extends") from None
     base = _raw_chain(parent_path, (*seen, path))
     base.pop("description", None)  # a description belongs to its own file
+    base.pop("description_en", None)
     return deep_merge(base, data)
 
 
