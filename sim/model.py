@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from mesa import Model
-from scipy import sparse
-from scipy.spatial import cKDTree
 
 from sim.agents import (
     BOA,
@@ -42,11 +40,10 @@ from sim.agents import (
     plan_patrols,
 )
 from sim.city import City
+from sim.clock import DAYS_PER_YEAR, HOURS_PER_DAY, TICKS_PER_YEAR, build_calendar
 from sim.scenario import HOURS_PER_FTE_YEAR, Scenario
+from sim.space import build_home_cells
 
-HOURS_PER_DAY = 24
-DAYS_PER_YEAR = 365
-TICKS_PER_YEAR = HOURS_PER_DAY * DAYS_PER_YEAR
 EVENT_DTYPE = np.dtype(
     [("tick", "i8"), ("cell", "i8"), ("wijk", "i4"), ("completed", "?"), ("arrested", "?"),
      ("offender", "i8")]
@@ -103,59 +100,20 @@ class WijkModel(Model):
     # ---- set-up ---------------------------------------------------------------------------
     def _setup_space(self) -> None:
         """Index the home cells (cells with households) and their neighbourhoods."""
-        city, p = self.city, self.params
-        flat_hh = city.households.ravel()
-        self.home_cell = np.flatnonzero(flat_hh > 0)  # grid index of each home cell
-        self.n_homes = self.home_cell.size
-        self.households = flat_hh[self.home_cell].astype(float)
-        self.attractiveness = city.attractiveness.ravel()[self.home_cell]
-        self.wijk = city.wijk_of_cell.ravel()[self.home_cell]
-        gebied_of_wijk = np.array(
-            [p.gebied_of_wijk.get(w.code, w.gebied) for w in city.wijken], dtype=np.int64
-        )
-        self.gebied_numbers = sorted(set(gebied_of_wijk.tolist()))
-        gindex = {g: i for i, g in enumerate(self.gebied_numbers)}
-        self.gebied = np.array([gindex[g] for g in gebied_of_wijk[self.wijk]], dtype=np.int64)
-        h, w = city.shape
-        rows, cols = np.divmod(self.home_cell, w)
-        s = city.cell_size_m
-        self.home_xy = np.column_stack([(cols + 0.5) * s, (rows + 0.5) * s])
-        # Near-repeat / hotspot neighbourhood: homes within radius_m, weight falling
-        # linearly from 1 at the cell to 1/3 at the radius (a sparse matrix, row = source).
-        tree = cKDTree(self.home_xy)
-        self.neighbours = self._neighbourhood(tree, p.near_repeat.radius_m)
-        self.patrol_reach = self._neighbourhood(tree, p.patrol.deterrence_radius_m)
-        # grid-cell coordinates for all cells (for event analysis)
-        gy, gx = np.divmod(np.arange(h * w), w)
-        self.cell_xy = np.column_stack([(gx + 0.5) * s, (gy + 0.5) * s])
+        homes = build_home_cells(self.city, self.params)
+        self.home_cell, self.n_homes = homes.cell, homes.cell.size
+        self.households, self.attractiveness = homes.households, homes.attractiveness
+        self.wijk, self.gebied, self.gebied_numbers = homes.wijk, homes.gebied, homes.gebied_numbers
+        self.home_xy, self.cell_xy = homes.xy, homes.cell_xy
+        self.neighbours, self.patrol_reach = homes.neighbours, homes.patrol_reach
         self.boost = np.zeros(self.n_homes)  # near-repeat, stored as sum of w * exp(t/tau)
         self._boost_origin = 0  # tick the boost accumulator is scaled to
 
-    def _neighbourhood(self, tree: cKDTree, radius: float) -> sparse.csr_matrix:
-        """Homes within ``radius`` of each home, weight 1 at the cell falling to 1/3 at it."""
-        s = self.city.cell_size_m
-        pairs = tree.query_pairs(radius + 1e-6, output_type="ndarray")
-        i = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(self.n_homes)])
-        j = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(self.n_homes)])
-        d = np.hypot(*(self.home_xy[i] - self.home_xy[j]).T)
-        wgt = 1.0 - d / (radius + s)
-        return sparse.csr_matrix((wgt, (i, j)), shape=(self.n_homes,) * 2)
-
     def _setup_calendar(self) -> None:
-        """Day-level calendar: weekday/weekend, month and evening darkness per day."""
-        p = self.params
-        self.n_ticks = int(round(p.years * TICKS_PER_YEAR))
-        self.n_days = -(-self.n_ticks // HOURS_PER_DAY)
-        start = np.datetime64(f"{p.start_year}-01-01")
-        dates = start + np.arange(self.n_days)
-        self.weekend = ((dates.astype("datetime64[D]").view("int64") - 4) % 7) >= 5  # Sat, Sun
-        doy = np.arange(self.n_days) % DAYS_PER_YEAR
-        # Sunset hour in the Netherlands (local time): ~16:30 late December, ~22:00 late June.
-        sunset = 19.25 - 2.75 * np.cos(2 * np.pi * (doy + 10) / DAYS_PER_YEAR)
-        hours = np.arange(HOURS_PER_DAY)
-        self.dark_evening = (hours[None, :] >= np.ceil(sunset)[:, None]) & (hours[None, :] <= 22)
-        act = np.asarray(p.offenders.activity_by_hour, dtype=float)
-        self.activity = act / act.sum() if act.sum() > 0 else act
+        """Weekends, dark evenings and the offender activity profile for the horizon."""
+        cal = build_calendar(self.params)
+        self.n_ticks, self.n_days = cal.n_ticks, cal.n_days
+        self.weekend, self.dark_evening, self.activity = cal.weekend, cal.dark_evening, cal.activity
 
     def _setup_guardians(self) -> None:
         """One boa group and one wijkagent group per gebied, the team, the wijkregisseurs."""
@@ -449,4 +407,5 @@ class WijkModel(Model):
         )
 
 
-__all__ = ["WijkModel", "RunOutput", "BOA", "WIJKAGENT", "TEAM", "TICKS_PER_YEAR"]
+__all__ = ["WijkModel", "RunOutput", "BOA", "WIJKAGENT", "TEAM", "TICKS_PER_YEAR",
+           "HOURS_PER_DAY", "DAYS_PER_YEAR"]
