@@ -32,6 +32,8 @@ from sim.errors import UserError
 class InlineExecutor(Executor):
     """Runs each task at submit time in this process (workers=1)."""
 
+    max_in_flight = 1  # a task has finished when submit returns: commit it before the next
+
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:  # noqa: D102
         fut: Future = Future()
         try:
@@ -92,6 +94,15 @@ class DaskExecutor(Executor):
             client.register_plugin(_freeze_plugin())
         except Exception:  # noqa: BLE001 — an optimisation only; never block a sweep on it
             pass
+
+    @property
+    def max_in_flight(self) -> int:
+        """Batches to keep queued: two per worker thread, and plenty while workers join."""
+        try:
+            threads = sum(self.client.nthreads().values())
+        except Exception:  # noqa: BLE001 — an unreachable scheduler shows up at submit
+            threads = 0
+        return max(64, 2 * threads)
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:  # noqa: D102
         return self._ex.submit(fn, *args, **kwargs)

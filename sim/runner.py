@@ -14,7 +14,7 @@ import gc
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from sim import __version__
 from sim.city import City, load_city
-from sim.executors import InlineExecutor
+from sim.executors import default_workers
 from sim.metrics import summarize
 from sim.model import RunOutput, WijkModel
 from sim.scenario import Scenario
@@ -125,30 +125,65 @@ def chunked(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
+def in_flight_limit(executor: Executor) -> int:
+    """How many batches to keep submitted at once: enough to keep every worker busy.
+
+    An executor may say so itself (``max_in_flight``); a process pool gets two per worker.
+    A bounded window keeps memory flat on long sweeps and means a Ctrl-C leaves little
+    unfinished work; with one in-process worker, each batch is committed before the next.
+    """
+    limit = getattr(executor, "max_in_flight", None)
+    if limit is None:
+        limit = 2 * (getattr(executor, "_max_workers", None) or default_workers())
+    return max(1, int(limit))
+
+
+def map_batches(
+    executor: Executor,
+    fn: Callable[[list[Any]], list[Any]],
+    batches: Iterable[list[Any]],
+    on_result: Callable[[Any], None],
+) -> None:
+    """Run ``fn(batch)`` for every batch through ``executor``, results handed on at once.
+
+    Each item of each result goes to ``on_result``, in this process, as soon as its batch
+    finishes.
+    On any exception (Ctrl-C included) the batches not yet finished are cancelled and the
+    exception propagates; everything handed to ``on_result`` before stays handed.
+    """
+    todo = iter(batches)
+    limit = in_flight_limit(executor)
+    pending: set[Future] = set()
+
+    def fill() -> None:
+        while len(pending) < limit and (batch := next(todo, None)) is not None:
+            pending.add(executor.submit(fn, batch))
+
+    try:
+        fill()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                pending.discard(fut)
+                for item in fut.result():
+                    on_result(item)
+            fill()
+    except BaseException:
+        for f in pending:
+            f.cancel()
+        raise
+
+
 def run_specs(
     specs: Iterable[RunSpec],
     executor: Executor,
     on_record: Callable[[RunRecord], None],
     batch_size: int = 1,
 ) -> None:
-    """Submit specs in batches and hand every finished record to ``on_record`` at once.
+    """Run specs in batches; hand every finished record to ``on_record`` at once.
 
     ``on_record`` (typically ``store.add_run``) is called in this process, as results arrive,
-    so finished runs are committed even if the batch is interrupted later. On Ctrl-C the
-    pending tasks are cancelled and KeyboardInterrupt propagates.
+    so finished runs are committed even if the batch is interrupted later (see
+    :func:`map_batches`).
     """
-    batches = list(chunked(list(specs), max(1, batch_size)))
-    if isinstance(executor, InlineExecutor):  # in-process: run lazily, report as we go
-        for batch in batches:
-            for rec in execute_batch(batch):
-                on_record(rec)
-        return
-    futures = [executor.submit(execute_batch, batch) for batch in batches]
-    try:
-        for fut in as_completed(futures):
-            for rec in fut.result():
-                on_record(rec)
-    except BaseException:
-        for f in futures:
-            f.cancel()
-        raise
+    map_batches(executor, execute_batch, chunked(list(specs), max(1, batch_size)), on_record)

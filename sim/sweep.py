@@ -12,10 +12,11 @@ failed ones); a changed experiment is refused (see :mod:`sim.design`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from sim.design import REFERENCE, design_run_id, open_design, parse_run_id, refe
 from sim.errors import UserError
 from sim.experiment import Experiment, apply_values
 from sim.outcomes import REFERENCE_OUTCOMES, compute_outcomes, mean_yearly_cost
-from sim.runner import RunRecord, RunSpec, chunked, replication_seed, run_specs
+from sim.runner import RunRecord, RunSpec, chunked, map_batches, replication_seed, run_specs
 from sim.scenario import Scenario
 from sim.store import ResultStore
 
@@ -173,14 +174,9 @@ def _evaluate_batch(evaluate: Evaluate, master_seed: int,
 
 def _run_tasks(executor: Executor, evaluate: Evaluate, tasks: list, exp: Experiment,
                commit: Callable[[RunRecord], None], size: int) -> None:
-    futures = [executor.submit(_evaluate_batch, evaluate, exp.master_seed, batch)
-               for batch in chunked(tasks, size)]
-    try:
-        for fut in as_completed(futures):
-            for rec in fut.result():
-                rec.summary["outcomes"] = {k: rec.summary["outcomes"][k] for k in exp.outcomes}
-                commit(rec)
-    except BaseException:
-        for f in futures:
-            f.cancel()
-        raise
+    def keep_outcomes(rec: RunRecord) -> None:
+        rec.summary["outcomes"] = {k: rec.summary["outcomes"][k] for k in exp.outcomes}
+        commit(rec)
+
+    map_batches(executor, functools.partial(_evaluate_batch, evaluate, exp.master_seed),
+                chunked(tasks, size), keep_outcomes)
