@@ -46,6 +46,7 @@ from sim.calibration_targets import Targets, apply_police, check_kwb, load_targe
 from sim.data import load_kwb, load_police
 from sim.errors import UserError
 from sim.executors import make_executor
+from sim.folders import MadeBy, results_folder
 from sim.metamodel import Metamodel
 from sim.metrics import knox_ratio, yearly
 from sim.model import DAYS_PER_YEAR, HOURS_PER_DAY
@@ -331,7 +332,16 @@ def run_calibration(city: str, *, police: Path | None = None, kwb: Path | None =
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     results = Path(results) if results else RESULTS / f"calibrate-{Path(city).name}-{stamp}"
     say = (lambda s: con.print(s, highlight=False)) if con is not None else (lambda s: None)
-    with ResultStore(results) as store, make_executor(workers) as ex:
+    made_by = MadeBy("calibrate", f"'sim calibrate {Path(city).name}' (seed "
+                                  f"{t.method.master_seed}, {t.method.replications} "
+                                  "replication(s) per candidate)",
+                     {"city": str(city), "targets": hashlib.sha256(
+                         t.path.read_bytes()).hexdigest()[:12], "seed": t.method.master_seed,
+                      "replications": t.method.replications,
+                      "police": str(police) if police else None,
+                      "kwb": str(kwb) if kwb else None})
+    with results_folder(results, made_by), ResultStore(results) as store, \
+            make_executor(workers) as ex:
         store.set_meta("command", {"command": "calibrate", "city": str(city),
                                    "targets": str(t.path), "seed": t.method.master_seed})
         cal = Calibration(t, ex, store, report=say, progress=progress)

@@ -15,7 +15,8 @@ wijk a contiguous block whose cell count equals its area (1 ha per 100 m cell).
 from __future__ import annotations
 
 import csv
-import tomllib
+import io
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +25,12 @@ import numpy as np
 
 from sim.errors import UserError
 from sim.paths import CALIBRATION
+from sim.textio import MAX_DATA_BYTES, read_text, read_toml
+
+#: Size limits of a city (memory and run time stay bounded): cells of the grid, and per wijk.
+MAX_CELLS = 4_000_000
+MAX_WIJK_HA = 100_000
+MAX_WIJK_HOUSEHOLDS = 1_000_000
 
 REQUIRED_COLUMNS = ("code", "name", "inhabitants", "households", "area_ha", "gebied", "source")
 
@@ -116,12 +123,24 @@ class City:
 
 
 def city_folder(city: str | Path) -> Path:
-    """Resolve a city name (``amstelveen``) or a folder path to the city's data folder."""
-    p = Path(city)
-    if p.is_dir():
-        return p
-    folder = CALIBRATION / str(city).lower()
-    if not (folder / "wijken.csv").exists():
+    """Resolve a city to its data folder.
+
+    A name (a slug such as ``amstelveen``) is a folder under ``calibration/``; a
+    :class:`~pathlib.Path` or an absolute path (given on the command line, never read from
+    a scenario file) is used as it is. A name never reaches outside ``calibration/``.
+    """
+    if isinstance(city, Path) or Path(str(city)).is_absolute():
+        folder = Path(city)
+        if not (folder / "wijken.csv").is_file():
+            raise UserError("not a city folder: it needs wijken.csv (and city.toml).",
+                            file=str(folder))
+        return folder
+    if not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", str(city)):
+        raise UserError(f"city '{str(city)[:60]}' is not a city name: a city is the name of a "
+                        "folder under calibration/ (lowercase letters, digits, '-', '_').",
+                        field="city")
+    folder = CALIBRATION / str(city)
+    if not (folder / "wijken.csv").is_file():
         known = sorted(d.name for d in CALIBRATION.iterdir() if (d / "wijken.csv").exists())
         raise UserError(
             f"unknown city '{city}'. Known cities: {', '.join(known) or 'none'}; "
@@ -132,7 +151,8 @@ def city_folder(city: str | Path) -> Path:
 
 def read_wijk_table(path: Path) -> list[Wijk]:
     """Read and check ``wijken.csv``."""
-    with open(path, newline="", encoding="utf-8") as fh:
+    with io.StringIO(read_text(path, what="wijk table (CSV)", max_bytes=MAX_DATA_BYTES),
+                     newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
@@ -166,13 +186,18 @@ def read_wijk_table(path: Path) -> list[Wijk]:
                         file=str(path),
                         field=fld,
                     )
-            if w.area_ha <= 0:
+            if not 0 < w.area_ha <= MAX_WIJK_HA:
                 raise UserError(
                     f"line {line} ({w.code}): area_ha is {w.area_ha}; a wijk needs an area "
-                    "above 0.",
+                    f"above 0 and at most {MAX_WIJK_HA:,} ha.",
                     file=str(path),
                     field="area_ha",
                 )
+            if w.households > MAX_WIJK_HOUSEHOLDS or w.inhabitants > 10 * MAX_WIJK_HOUSEHOLDS:
+                raise UserError(
+                    f"line {line} ({w.code}): at most {MAX_WIJK_HOUSEHOLDS:,} households and "
+                    f"{10 * MAX_WIJK_HOUSEHOLDS:,} inhabitants per wijk.",
+                    file=str(path), field="households")
             if not w.source:
                 raise UserError(
                     f"line {line} ({w.code}): empty source; name the source or write 'estimate'.",
@@ -221,10 +246,14 @@ def read_layout(path: Path, wijken: list[Wijk]) -> np.ndarray:
     """Read a raster of wijk codes and check it against the wijk table."""
     index = {w.code: i for i, w in enumerate(wijken)}
     rows = []
-    with open(path, newline="", encoding="utf-8") as fh:
+    with io.StringIO(read_text(path, what="layout raster (CSV)", max_bytes=MAX_DATA_BYTES),
+                     newline="") as fh:
         for line in csv.reader(fh):
             rows.append([x.strip() for x in line])
-    width = max(len(r) for r in rows)
+    width = max((len(r) for r in rows), default=0)
+    if not rows or width == 0 or len(rows) * width > MAX_CELLS:
+        raise UserError(f"the raster must have between 1 and {MAX_CELLS:,} cells.",
+                        file=str(path))
     grid = np.full((len(rows), width), -1, dtype=np.int64)
     unknown = set()
     for r, row in enumerate(rows):
@@ -249,17 +278,43 @@ def read_layout(path: Path, wijken: list[Wijk]) -> np.ndarray:
     return grid
 
 
+#: city.toml's numeric settings: name -> (low, high, unit).
+META_BOUNDS = {
+    "cell_size_m": (10, 1_000, "m"),
+    "band_width_cells": (1, 1_000, "cells"),
+    "layout_seed": (0, 2**63 - 1, ""),
+    "households_per_residential_cell": (1, 10_000, "households"),
+    "attractiveness_sigma": (0, 5, ""),
+}
+
+
+def _check_meta(meta: dict, path: Path) -> None:
+    for key, (lo, hi, unit) in META_BOUNDS.items():
+        if key not in meta:
+            continue
+        v = meta[key]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
+            raise UserError(f"must be a number from {lo:,} to {hi:,} {unit} (got {v!r}).",
+                            file=str(path), field=key)
+    gebieden = meta.get("gebieden", {})
+    if not isinstance(gebieden, dict) or not all(
+            str(k).isdigit() and isinstance(v, str) for k, v in gebieden.items()):
+        raise UserError("must be a table of gebied number = name (e.g. 1 = \"Noord\").",
+                        file=str(path), field="gebieden")
+
+
 def load_city(city: str | Path = "amstelveen") -> City:
     """Load a city folder into a :class:`City`; raises :class:`UserError` on bad data."""
     folder = city_folder(city)
     meta_path = folder / "city.toml"
-    try:
-        meta = tomllib.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"malformed TOML: {exc}", file=str(meta_path)) from None
+    meta = read_toml(meta_path, what="city file") if meta_path.exists() else {}
+    _check_meta(meta, meta_path)
     wijken = read_wijk_table(folder / "wijken.csv")
     cell_size = float(meta.get("cell_size_m", 100))
     cell_ha = cell_size * cell_size / 10_000
+    if sum(w.area_ha for w in wijken) / cell_ha > MAX_CELLS:
+        raise UserError(f"the wijken cover more than {MAX_CELLS:,} cells of {cell_size:g} m; "
+                        "raise cell_size_m.", file=str(meta_path), field="cell_size_m")
     layout_path = folder / "layout.csv"
     if layout_path.exists():
         grid = read_layout(layout_path, wijken)

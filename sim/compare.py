@@ -42,6 +42,7 @@ from sim.scenario import Scenario, load_scenario
 from sim.store import ResultStore
 
 FORMAT = "wijksim-comparison/1"
+COMPARISON_SHA_KEY = "comparison_sha256"
 POST_PROGRAMME_YEARS = 2  # years after the last programme year shown by default
 MAX_YEARS = 50  # the scenario schema's longest horizon
 MAP_SMOOTHING_CELLS = 1.5  # Gaussian smoothing of the density maps (cells), for legibility
@@ -291,14 +292,24 @@ def run_comparison(plan: Plan, folder: str | Path,
                 runner(pending, store)
         city = cached_city(plan.reference.city)
         comp = aggregate(plan, load_data(store, plan, city), city, command, str(folder))
-    write_comparison(comp, Path(folder))
+        write_comparison(comp, Path(folder), store)
     return comp
 
 
-def write_comparison(comparison: dict[str, Any], folder: Path) -> Path:
-    """Write ``comparison.json`` (NaN as null) into the folder."""
+def write_comparison(comparison: dict[str, Any], folder: Path,
+                     store: ResultStore | None = None) -> Path:
+    """Write ``comparison.json`` (NaN as null) into the folder.
+
+    With ``store``, its SHA-256 is recorded in the store (meta ``comparison_sha256``), so
+    ``sim report`` can tell that the file and the runs belong together.
+    """
     path = Path(folder) / "comparison.json"
-    path.write_text(json.dumps(json_clean(comparison), ensure_ascii=False), encoding="utf-8")
+    blob = json.dumps(json_clean(comparison), ensure_ascii=False).encode("utf-8")
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_bytes(blob)
+    tmp.replace(path)  # never a half-written comparison.json
+    if store is not None:
+        store.set_meta(COMPARISON_SHA_KEY, hashlib.sha256(blob).hexdigest())
     return path
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import re
 import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -133,7 +134,24 @@ def _freeze_plugin() -> Any:
     return FreezeImports()
 
 
+#: A Dask scheduler address: ``[protocol://]host:port``.
+SCHEDULER_RE = re.compile(r"^(?:(tcp|tls|ws|wss|ucx|inproc)://)?(\[[0-9a-fA-F:]+\]|[\w.-]+)"
+                          r":(\d{1,5})$")
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """Refuse a ``--scheduler`` that is neither 'slurm' nor ``[tcp://]host:port``."""
+    if scheduler is None or scheduler == "slurm":
+        return
+    m = SCHEDULER_RE.match(scheduler)
+    if not m or not 0 < int(m.group(3)) < 65536:
+        raise UserError(f"'{scheduler}' is not a Dask scheduler address. Allowed: "
+                        "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786), HOST:PORT, or 'slurm'.",
+                        field="--scheduler")
+
+
 def _dask_executor(scheduler: str, workers: int | None) -> Executor:
+    check_scheduler(scheduler)
     try:
         from distributed import Client
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
@@ -152,7 +170,7 @@ def _dask_executor(scheduler: str, workers: int | None) -> Executor:
         return DaskExecutor(Client(cluster), cluster)
     try:
         client = Client(scheduler, timeout="10s")
-    except OSError as exc:
+    except (OSError, ValueError, TimeoutError) as exc:
         raise UserError(
             f"cannot reach the Dask scheduler at {scheduler} ({exc}). Start one with "
             "'dask scheduler' and workers with 'dask worker <address>', or drop "

@@ -35,7 +35,6 @@ import difflib
 import functools
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -51,7 +50,17 @@ from pydantic import (
 from sim.errors import UserError
 from sim.outcomes import AREA_PREFIXES, REFERENCE_OUTCOMES, outcome_names
 from sim.paths import EXPERIMENTS
-from sim.scenario import HOURS_PER_FTE_YEAR, Scenario, load_scenario, parameter_paths
+from sim.scenario import (
+    HOURS_PER_FTE_YEAR,
+    MAX_YEARS,
+    SLUG_HELP,
+    Scenario,
+    Slug,
+    load_scenario,
+    parameter_paths,
+    slugify,
+)
+from sim.textio import read_toml
 
 
 def _boa_patrol_hours(scenario: Scenario, hours: float) -> dict[str, Any]:
@@ -71,18 +80,24 @@ NOT_SWEEPABLE = {"start_year", "years"}
 Method = Literal["grid", "lhs", "sobol", "morris"]
 
 
+#: Largest seed: run provenance is stored as SQLite INTEGER (signed 64 bits).
+MAX_SEED = 2**63 - 1
+#: Most runs one experiment may plan (design points x replications).
+MAX_RUNS = 1_000_000
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Parameter(_Strict):
     """One varied parameter: a dotted scenario path with bounds (or levels for a grid)."""
 
-    path: str
-    unit: str = ""
+    path: str = Field(max_length=200)
+    unit: str = Field("", max_length=200)
     bounds: tuple[float, float] | None = None
-    levels: list[float] | None = Field(default=None, min_length=1)
-    description: str = ""
+    levels: list[float] | None = Field(default=None, min_length=1, max_length=1_000)
+    description: str = Field("", max_length=5_000)
 
     @field_validator("bounds")
     @classmethod
@@ -97,10 +112,10 @@ class Design(_Strict):
     """How the design points are chosen (SALib samplers, or a full grid of levels)."""
 
     method: Method
-    n: Annotated[int, Field(ge=1)] | None = None  # sobol: base sample N; lhs: sample size
+    n: Annotated[int, Field(ge=1, le=MAX_RUNS)] | None = None  # sobol: base N; lhs: size
     second_order: bool = False  # sobol: estimate S2 too
-    trajectories: Annotated[int, Field(ge=2)] = 10  # morris
-    levels: Annotated[int, Field(ge=2)] = 4  # morris grid levels (p)
+    trajectories: Annotated[int, Field(ge=2, le=10_000)] = 10  # morris
+    levels: Annotated[int, Field(ge=2, le=100)] = 4  # morris grid levels (p)
 
     @model_validator(mode="after")
     def _check(self) -> Design:
@@ -118,22 +133,28 @@ class Design(_Strict):
 class Experiment(_Strict):
     """A validated experiment (see the module docstring for the file format)."""
 
-    name: str
-    description: str = ""
-    base: str = "baseline"
-    reference: str | None = None  # None: the base scenario with the constants, unswept
-    master_seed: Annotated[int, Field(ge=0)] = 2024
-    replications: Annotated[int, Field(ge=1)] = 1
-    years: Annotated[float, Field(gt=0, le=50)] | None = None
-    batch_size: Annotated[int, Field(ge=1)] | None = None  # runs per task; None: automatic
-    outcomes: list[str] = Field(min_length=1)
-    constants: dict[str, Any] = Field(default_factory=dict)
+    name: Slug  # names the default results folder: a slug, never a path
+    description: str = Field("", max_length=5_000)
+    base: str = Field("baseline", max_length=1_000)
+    reference: str | None = Field(None, max_length=1_000)  # None: the base with constants
+    master_seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 2024
+    replications: Annotated[int, Field(ge=1, le=10_000)] = 1
+    years: Annotated[float, Field(gt=0, le=MAX_YEARS)] | None = None
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] | None = None  # None: automatic
+    outcomes: list[Annotated[str, Field(max_length=200)]] = Field(min_length=1,
+                                                                   max_length=200)
+    constants: dict[str, Any] = Field(default_factory=dict, max_length=200)
     design: Design
-    parameters: list[Parameter] = Field(min_length=1)
+    parameters: list[Parameter] = Field(min_length=1, max_length=200)
     source: str = ""  # the file it came from (not part of the hash)
 
     @model_validator(mode="after")
     def _check(self) -> Experiment:
+        runs = self.planned_runs()
+        if runs > MAX_RUNS:
+            raise ValueError(f"the design plans {runs:,} runs (design points x replications); "
+                             f"at most {MAX_RUNS:,} are allowed: lower n, trajectories, "
+                             "levels or replications")
         paths = [p.path for p in self.parameters]
         dup = sorted({p for p in paths if paths.count(p) > 1})
         if dup:
@@ -149,6 +170,21 @@ class Experiment(_Strict):
         return self
 
     # ---- derived facts ---------------------------------------------------------------------
+    def planned_runs(self) -> int:
+        """Design points x replications (reference runs not counted)."""
+        d, k = self.design, len(self.parameters)
+        if d.method == "grid":
+            points = 1
+            for p in self.parameters:
+                points *= len(p.levels or [0])
+        elif d.method == "sobol":
+            points = (d.n or 0) * (2 * k + 2 if d.second_order else k + 2)
+        elif d.method == "morris":
+            points = d.trajectories * (k + 1)
+        else:
+            points = d.n or 0
+        return points * self.replications
+
     @property
     def names(self) -> list[str]:
         """Parameter paths in design-column order."""
@@ -231,7 +267,7 @@ def known_experiments() -> dict[str, Path]:
 def resolve_experiment(ref: str | Path) -> Path:
     """An experiment name (``experiments/<name>.toml``) or path -> the file."""
     ref_s = str(ref)
-    if ref_s.endswith(".toml") or "/" in ref_s:
+    if ref_s.endswith(".toml") or "/" in ref_s or ref_s.startswith("."):
         if not Path(ref_s).exists():
             raise UserError(f"experiment file not found: {ref_s}")
         return Path(ref_s)
@@ -263,6 +299,10 @@ def validate_experiment(data: dict[str, Any], source: str) -> Experiment:
                                          f"; valid: {', '.join(valid)}")
             elif err["type"] == "literal_error":
                 msg = f"{msg} (got {err.get('input')!r})"
+            elif err["type"] == "string_pattern_mismatch":
+                msg = f"must be {SLUG_HELP} (got {str(err.get('input'))[:60]!r})"
+            elif "input" in err and not isinstance(err["input"], dict | list):
+                msg = f"{msg} (got {str(err['input'])[:60]!r})"
             lines.append(f"field '{loc or 'experiment'}': {msg}.")
         raise UserError(" ".join(lines), file=source) from None
 
@@ -273,11 +313,8 @@ def load_experiment(ref: str | Path, **changes: Any) -> Experiment:
     ``changes`` override top-level or design fields (e.g. ``n=64`` for a quick demo).
     """
     path = resolve_experiment(ref)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"malformed TOML: {exc}", file=str(path)) from None
-    data.setdefault("name", path.stem)
+    data = read_toml(path, what="experiment file")
+    data.setdefault("name", slugify(path.stem))
     exp = validate_experiment(data, str(path))
     if changes:
         exp = exp.with_changes(**changes)

@@ -10,12 +10,14 @@ figures, assumptions and sources, what the uncertainty means, provenance.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.compare import FORMAT
+from sim.compare import COMPARISON_SHA_KEY, FORMAT
+from sim.compare import run_id as compare_run_id
 from sim.errors import UserError
 from sim.report_text import (
     ASSUMPTIONS,
@@ -28,6 +30,8 @@ from sim.report_text import (
     pct,
     tr,
 )
+from sim.store import ResultStore
+from sim.textio import MAX_DATA_BYTES, decode_text, read_bytes
 
 FORMATS = ("pdf", "html")
 SECTION_KEYS = ("h_question", "h_scenarios", "h_table", "h_figures", "h_assumptions",
@@ -47,23 +51,87 @@ class Block:
     small: bool = False  # footnote-sized paragraph
 
 
-def load_comparison(folder: str | Path) -> dict[str, Any]:
-    """Read ``comparison.json`` of a ``sim compare`` folder, with a clear error if absent."""
-    path = Path(folder) / "comparison.json"
-    if not Path(folder).is_dir():
+def load_comparison(folder: str | Path, *, check_store: bool = True) -> dict[str, Any]:
+    """Read ``comparison.json`` of a ``sim compare`` folder and check it against the store.
+
+    Every problem is a :class:`UserError`: no folder or file, unreadable JSON, a shape that
+    ``sim compare`` does not write, a store that is missing, corrupt, or holds other runs
+    than the file describes (with ``check_store``).
+    """
+    folder = Path(folder)
+    path = folder / "comparison.json"
+    if not folder.is_dir():
         raise UserError(f"results folder not found: {folder}. Run 'sim compare SCENARIO... "
                         "--out DIR' first and pass that folder.")
     if not path.exists():
         raise UserError("no comparison.json here; this is not a 'sim compare' folder. Run "
                         "'sim compare SCENARIO... --out DIR' first.", file=str(path))
+    raw = read_bytes(path, what="comparison file", max_bytes=MAX_DATA_BYTES)
     try:
-        comp = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"unreadable JSON ({exc}); rerun 'sim compare'.", file=str(path)) from None
-    if comp.get("format") != FORMAT:
-        raise UserError(f"format {comp.get('format')!r} is not {FORMAT!r}; rerun 'sim compare' "
-                        "with this version of Wijksim.", file=str(path), field="format")
+        comp = json.loads(decode_text(raw, path=path, what="comparison file"))
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise UserError(f"unreadable JSON ({exc}); rerun 'sim compare' with the same --out "
+                        "to rebuild it.", file=str(path)) from None
+    if not isinstance(comp, dict) or comp.get("format") != FORMAT:
+        got = comp.get("format") if isinstance(comp, dict) else type(comp).__name__
+        raise UserError(f"format {got!r} is not {FORMAT!r}; rerun 'sim compare' with this "
+                        "version of Wijksim.", file=str(path), field="format")
+    _check_shape(comp, path)
+    if check_store:
+        _check_store(folder, comp, raw, path)
     return comp
+
+
+#: What ``comparison.json`` must hold: top-level key -> type, and per row / provenance.
+SHAPE = {"reference": str, "rows": list, "provenance": dict, "figures": dict}
+ROW_KEYS = ("scenario", "reference", "woninginbraken_per_year", "cost_by_year", "persistence")
+PROVENANCE_KEYS = ("scenarios", "replications", "years", "start_year", "master_seed")
+
+
+def _check_shape(comp: dict[str, Any], path: Path) -> None:
+    def bad(field: str, what: str) -> UserError:
+        return UserError(f"{what}: not the shape 'sim compare' writes; rerun 'sim compare' "
+                         "with the same --out to rebuild it.", file=str(path), field=field)
+
+    for key, kind in SHAPE.items():
+        if not isinstance(comp.get(key), kind):
+            raise bad(key, f"missing or not a {kind.__name__}")
+    if not comp["rows"]:
+        raise bad("rows", "empty")
+    for i, row in enumerate(comp["rows"]):
+        if not isinstance(row, dict):
+            raise bad(f"rows[{i}]", "not an object")
+        missing = [k for k in ROW_KEYS if k not in row]
+        if missing:
+            raise bad(f"rows[{i}]", f"lacks {', '.join(missing)}")
+    prov = comp["provenance"]
+    missing = [k for k in PROVENANCE_KEYS if k not in prov]
+    if missing:
+        raise bad("provenance", f"lacks {', '.join(missing)}")
+    names = [r["scenario"] for r in comp["rows"]]
+    if not isinstance(prov["scenarios"], dict) or sorted(map(str, prov["scenarios"])) != sorted(
+            map(str, names)) or comp["reference"] not in names:
+        raise bad("provenance.scenarios", "does not list the scenarios of the rows")
+
+
+def _check_store(folder: Path, comp: dict[str, Any], raw: bytes, path: Path) -> None:
+    """The store must be readable and hold exactly the runs the file was made from."""
+    with ResultStore(folder, create=False) as store:
+        sha = store.get_meta(COMPARISON_SHA_KEY)
+        if sha != hashlib.sha256(raw).hexdigest():
+            raise UserError("does not match the runs in runs.sqlite (edited, or copied from "
+                            "another folder); rerun 'sim compare' with the same --out to "
+                            "rebuild it from the runs.", file=str(path))
+        runs = store.runs()
+    done = runs[runs["status"] == "done"].set_index("run_id")
+    prov = comp["provenance"]
+    for name, info in prov["scenarios"].items():
+        for r in range(int(prov["replications"])):
+            rid = compare_run_id(name, r)
+            if rid not in done.index or done.loc[rid, "scenario_hash"] != info.get("hash"):
+                raise UserError(f"lacks run {rid} of scenario '{name}' that comparison.json "
+                                "was made from; rerun 'sim compare' with the same --out.",
+                                file=str(folder / "runs.sqlite"))
 
 
 def _get(params: dict[str, Any], path: str) -> Any:
@@ -319,7 +387,14 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
     comp = load_comparison(folder)
     doc = build_document(comp, lang)
     out = Path(out) if out else Path(folder) / f"report-{lang}.{fmt}"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir():
+        raise UserError("is a folder; give the report's file name.", file=str(out),
+                        field="--out")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder ({exc.strerror}).", file=str(out.parent),
+                        field="--out") from None
     import matplotlib.pyplot as plt
 
     from sim.figures import STYLE, make_figures
@@ -327,15 +402,24 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
     with plt.rc_context(STYLE):
         figures = make_figures(comp, lang)
         try:
-            if fmt == "html":
-                from sim.report_html import render_html
-
-                out.write_text(render_html(doc, figures, lang), encoding="utf-8")
-            else:
-                from sim.report_pdf import render_pdf
-
-                render_pdf(doc, figures, out, lang, comp)
+            _render(doc, figures, out, fmt, lang, comp)
+        except OSError as exc:
+            raise UserError(f"cannot write the report ({exc.strerror or exc}).", file=str(out),
+                            field="--out") from None
         finally:
             for f in figures.values():
                 plt.close(f)
     return out
+
+
+def _render(doc: list[Block], figures: dict[str, Any], out: Path, fmt: str, lang: str,
+            comp: dict[str, Any]) -> None:
+    """Lay the document out as HTML or PDF into ``out``."""
+    if fmt == "html":
+        from sim.report_html import render_html
+
+        out.write_text(render_html(doc, figures, lang), encoding="utf-8")
+    else:
+        from sim.report_pdf import render_pdf
+
+        render_pdf(doc, figures, out, lang, comp)

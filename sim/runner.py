@@ -22,6 +22,7 @@ import numpy as np
 
 from sim import __version__
 from sim.city import City, load_city
+from sim.errors import UserError
 from sim.executors import default_workers
 from sim.metrics import summarize
 from sim.model import RunOutput, WijkModel
@@ -32,6 +33,19 @@ from sim.scenario import Scenario
 def cached_city(city: str) -> City:
     """Load a city once per process."""
     return load_city(city)
+
+
+#: Largest master seed: provenance is stored as SQLite INTEGER (signed 64 bits).
+MAX_SEED = 2**63 - 1
+
+
+def check_spec(spec: RunSpec) -> None:
+    """Check, before any run starts, what would otherwise fail only when a run is stored."""
+    if not 0 <= spec.master_seed <= MAX_SEED:
+        raise UserError(f"master seed {spec.master_seed} is out of range; allowed: 0 to "
+                        f"{MAX_SEED:,} (2^63 - 1).", field="--seed")
+    if not 0 <= spec.replication <= MAX_SEED:
+        raise UserError(f"replication {spec.replication} is out of range.", field="replication")
 
 
 def replication_seed(master_seed: int, replication: int) -> int:

@@ -12,185 +12,271 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import tomllib
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import UserError
-from sim.paths import CALIBRATION, SCENARIOS
-
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Year = Annotated[int, Field(ge=1990, le=2100)]
+from sim.paths import SCENARIOS
+from sim.textio import read_toml
 
 HOURS_PER_FTE_YEAR = 1406  # productive hours per FTE per year — council letter, S0
 
+#: A name that becomes part of a folder or run id: 1-64 lowercase letters, digits, - and _.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+SLUG_HELP = ("a slug: 1 to 64 lowercase letters, digits, '-' or '_', starting with a letter or "
+             "digit (it names folders, so no '/', '..' or spaces)")
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+#: The longest horizon a run may have (years).
+MAX_YEARS = 50
+#: How many files an ``extends`` chain may have.
+MAX_EXTENDS_DEPTH = 16
 
-def _hourly(values: list[float]) -> list[float]:
-    return Field(default=values, min_length=24, max_length=24)
+#: Bounds every scenario value must respect: wide enough for any Dutch gemeente and any
+#: plausible policy, narrow enough that a run stays finite in memory and time.
+MAX_OFFENDERS = 5_000
+MAX_FTE = 1_000
+
+
+def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None, *,
+      source: str = "estimate", gt: float | None = None) -> Any:
+    """A documented parameter: default, unit, bounds (``lo <= x <= hi``, or ``x > gt``), source.
+
+    ``source`` names where the default comes from, or says "estimate" (a guess to be
+    calibrated or replaced by data). Unit and source are kept in the JSON schema
+    (``json_schema_extra``) for the parameter tables of ``docs/ODD.md``.
+    """
+    return Field(default, ge=lo, le=hi, gt=gt,
+                 json_schema_extra={"unit": unit, "source": source})
+
+
+def _hourly(values: list[float], unit: str, hi: float, source: str) -> Any:
+    return Field(default=values, min_length=24, max_length=24,
+                 json_schema_extra={"unit": unit, "source": source, "item_bounds": [0, hi]})
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Multiplier = Annotated[float, Field(ge=0.0, le=10.0)]
 
 
 class Section(BaseModel):
-    """Base for scenario sections: unknown fields are refused."""
+    """Base for scenario sections: unknown fields and non-finite numbers are refused."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Offenders(Section):
     """The pool of active burglars."""
 
-    active_offenders: Annotated[int, Field(ge=0)] = 45  # estimate (calibrated via outings)
-    local_share: Fraction = 0.6  # estimate; most burglars live nearby (Bernasco & Nieuwbeerta 2005)
-    outings_per_offender_day: NonNeg = 0.10  # estimate; free parameter fitted by `sim calibrate`
-    journey_decay_km: Positive = 1.5  # distance decay scale; Bernasco & Nieuwbeerta 2005 (estimate)
-    sentence_days: Positive = 120  # estimate: mean days removed after an arrest
-    replacement_days: Positive = 120  # estimate: mean days before a new offender fills the gap
-    retry_after_abort_prob: Fraction = 0.3  # estimate: tries another target (displacement)
+    active_offenders: int = P(45, "offenders", 0, MAX_OFFENDERS,
+                              source="estimate (calibrated via outings)")
+    local_share: float = P(0.6, "fraction", 0, 1, source="estimate; most burglars live nearby "
+                           "(Bernasco & Nieuwbeerta 2005)")
+    outings_per_offender_day: float = P(0.10, "outings per offender per day", 0, 5,
+                                        source="estimate; fitted by `sim calibrate`")
+    journey_decay_km: float = P(1.5, "km", 0.05, 50, source="Bernasco & Nieuwbeerta 2005 "
+                                "(estimate): distance decay scale")
+    sentence_days: float = P(120, "days", 1, 3650, source="estimate: mean days removed after "
+                             "an arrest")
+    replacement_days: float = P(120, "days", 1, 3650, source="estimate: mean days before a "
+                                "new offender fills the gap")
+    retry_after_abort_prob: float = P(0.3, "probability", 0, 1, source="estimate: tries "
+                                      "another target (displacement)")
     # Offending is concentrated: individual rates ~ Gamma(shape, mean 1); a small shape means
     # a few prolific offenders commit most burglaries (Farrington; Wolfgang et al. 1972).
-    rate_shape: Positive = 0.6  # estimate
-    known_share: Fraction = 0.3  # estimate: share known to police, more likely the prolific
-    # Relative offender activity by hour of day (0..23); estimate from police time-of-day
-    # patterns: daytime and early evening, little at night.
-    activity_by_hour: list[NonNeg] = _hourly(
+    rate_shape: float = P(0.6, "gamma shape", 0.05, 10_000, source="estimate (Farrington; "
+                          "Wolfgang et al. 1972: offending is concentrated)")
+    known_share: float = P(0.3, "fraction", 0, 1, source="estimate: share known to police, "
+                           "more likely the prolific")
+    activity_by_hour: list[Annotated[float, Field(ge=0, le=10)]] = _hourly(
         [0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.1, 1.2,
-         1.2, 1.2, 1.2, 1.2, 1.3, 1.5, 1.6, 1.6, 1.4, 1.0, 0.6, 0.3]
-    )
-    dark_evening_multiplier: NonNeg = 1.5  # estimate: darker winter evenings raise burglary
-    weekend_multiplier: NonNeg = 0.9  # estimate
+         1.2, 1.2, 1.2, 1.2, 1.3, 1.5, 1.6, 1.6, 1.4, 1.0, 0.6, 0.3],
+        "relative activity per hour 0..23", 10,
+        "estimate from police time-of-day patterns: daytime and early evening")
+    dark_evening_multiplier: float = P(1.5, "multiplier", 0, 10, source="estimate: darker "
+                                       "winter evenings raise burglary")
+    weekend_multiplier: float = P(0.9, "multiplier", 0, 10)
 
 
 class Residents(Section):
     """Households: occupancy, hardening, response to victimisation."""
 
-    # Share of households at home by hour (estimate, time-use surveys give this shape).
-    at_home_weekday: list[Fraction] = _hourly(
+    at_home_weekday: list[Share] = _hourly(
         [0.97, 0.97, 0.97, 0.97, 0.97, 0.96, 0.92, 0.80, 0.60, 0.50, 0.48, 0.48,
-         0.50, 0.50, 0.50, 0.52, 0.58, 0.68, 0.78, 0.80, 0.82, 0.88, 0.93, 0.96]
-    )
-    at_home_weekend: list[Fraction] = _hourly(
+         0.50, 0.50, 0.50, 0.52, 0.58, 0.68, 0.78, 0.80, 0.82, 0.88, 0.93, 0.96],
+        "fraction of households at home, hours 0..23", 1,
+        "estimate (time-use surveys give this shape)")
+    at_home_weekend: list[Share] = _hourly(
         [0.95, 0.96, 0.97, 0.97, 0.97, 0.97, 0.96, 0.93, 0.85, 0.75, 0.65, 0.60,
-         0.58, 0.58, 0.58, 0.60, 0.65, 0.72, 0.75, 0.75, 0.78, 0.83, 0.88, 0.93]
-    )
-    initial_hardened_share: Fraction = 0.35  # estimate: homes with PKVW-level locks
-    hardened_avoidance: Fraction = 0.26  # Vollaard & van Ours 2011: -26% burglary risk
-    attempt_fail_prob: Fraction = 0.25  # estimate; attempt share 35% (367 vs 240, 2015)
-    hardened_attempt_fail_prob: Fraction = 0.85  # estimate: hardened doors mostly hold
-    victim_hardening_prob: Fraction = 0.3  # estimate: victims who harden afterwards
+         0.58, 0.58, 0.58, 0.60, 0.65, 0.72, 0.75, 0.75, 0.78, 0.83, 0.88, 0.93],
+        "fraction of households at home, hours 0..23", 1,
+        "estimate (time-use surveys give this shape)")
+    initial_hardened_share: float = P(0.35, "fraction of homes", 0, 1,
+                                      source="estimate: homes with PKVW-level locks")
+    hardened_avoidance: float = P(0.26, "fraction", 0, 1,
+                                  source="Vollaard & van Ours 2011: -26% burglary risk")
+    attempt_fail_prob: float = P(0.25, "probability", 0, 1, source="estimate; attempt share "
+                                 "35% (367 vs 240, 2015)")
+    hardened_attempt_fail_prob: float = P(0.85, "probability", 0, 1,
+                                          source="estimate: hardened doors mostly hold")
+    victim_hardening_prob: float = P(0.3, "probability", 0, 1,
+                                     source="estimate: victims who harden afterwards")
 
 
 class NearRepeat(Section):
     """Near-repeat boost: raised risk near a recent burglary."""
 
     enabled: bool = True
-    boost_per_event: NonNeg = 1.0  # uplift at the cell; 1.5–2x (Johnson et al. 2007)
-    radius_m: NonNeg = 200  # Johnson et al. 2007; Bowers & Johnson 2005
-    decay_days: Positive = 15  # Short et al. 2008 (omega = 1/15 per day)
+    boost_per_event: float = P(1.0, "relative uplift at the cell", 0, 50,
+                               source="1.5–2x (Johnson et al. 2007)")
+    radius_m: float = P(200, "m", 0, 2000, source="Johnson et al. 2007; Bowers & Johnson 2005")
+    decay_days: float = P(15, "days", 0.1, 365, source="Short et al. 2008 (omega = 1/15 per day)")
 
 
 class Patrol(Section):
     """How a patrol visit deters (shared by all patrolling guardians)."""
 
-    visits_per_hour: Positive = 4  # 10–15 minute visits (Koper 1995)
-    deterrence_when_present: Fraction = 0.8  # estimate: abort chance when a guardian is there
-    residual_deterrence_hours: Positive = 12  # estimate: residual deterrence after a visit
+    visits_per_hour: float = P(4, "visits per hour", 0.1, 60,
+                               source="10–15 minute visits (Koper 1995)")
+    deterrence_when_present: float = P(0.8, "probability", 0, 1,
+                                       source="estimate: abort chance when a guardian is there")
+    residual_deterrence_hours: float = P(12, "hours", 0.01, 24 * 30,
+                                         source="estimate: residual deterrence after a visit")
     # A visible patrol deters in the surrounding street block too (weight 1 at the cell,
-    # falling to 1/3 at this radius); estimate.
-    deterrence_radius_m: NonNeg = 200
-    hotspot_window_days: Positive = 28  # estimate: "recent" events that inform targeting
+    # falling to 1/3 at this radius).
+    deterrence_radius_m: float = P(200, "m", 0, 2000)
+    hotspot_window_days: float = P(28, "days", 1, 365,
+                                   source="estimate: recent events that inform targeting")
 
 
 class Boa(Section):
     """Boa's of team HOR (municipal enforcement)."""
 
-    fte: NonNeg = 30  # estimate: team HOR size is not in the seeds
-    burglary_patrol_share: Fraction = 0.15  # estimate; most time goes to other duties (S1)
-    duty_start_hour: Annotated[int, Field(ge=0, le=23)] = 8  # estimate
-    duty_end_hour: Annotated[int, Field(ge=1, le=24)] = 23  # estimate
-    info_quality: Fraction = 0.2  # estimate: share of patrol aimed at recent hotspots
-    catch_prob: Fraction = 0.05  # estimate: catch in the act when present
+    fte: float = P(30, "FTE", 0, MAX_FTE, source="estimate: team HOR size is not in the seeds")
+    burglary_patrol_share: float = P(0.15, "fraction of boa hours", 0, 1,
+                                     source="estimate; most time goes to other duties (S1)")
+    duty_start_hour: int = P(8, "hour of day", 0, 23)
+    duty_end_hour: int = P(23, "hour of day", 1, 24)
+    info_quality: float = P(0.2, "fraction", 0, 1,
+                            source="estimate: share of patrol aimed at recent hotspots")
+    catch_prob: float = P(0.05, "probability", 0, 1,
+                          source="estimate: catch in the act when present")
 
 
 class Wijkagenten(Section):
     """Community police officers."""
 
-    fte: NonNeg = 14  # S3: 14 wijkagenten in basisteam Amstelveen (2022)
-    availability: Fraction = 0.65  # S3/Inspectie: 80% norm, about 65% measured
-    patrol_share: Fraction = 0.3  # estimate: rest of available time is investigation
-    duty_start_hour: Annotated[int, Field(ge=0, le=23)] = 7  # estimate
-    duty_end_hour: Annotated[int, Field(ge=1, le=24)] = 23  # estimate
-    info_quality: Fraction = 0.3  # estimate
-    catch_prob: Fraction = 0.25  # estimate
+    fte: float = P(14, "FTE", 0, MAX_FTE,
+                   source="S3: 14 wijkagenten in basisteam Amstelveen (2022)")
+    availability: float = P(0.65, "fraction", 0, 1,
+                            source="S3/Inspectie: 80% norm, about 65% measured")
+    patrol_share: float = P(0.3, "fraction of available hours", 0, 1,
+                            source="estimate: rest of available time is investigation")
+    duty_start_hour: int = P(7, "hour of day", 0, 23)
+    duty_end_hour: int = P(23, "hour of day", 1, 24)
+    info_quality: float = P(0.3, "fraction", 0, 1)
+    catch_prob: float = P(0.25, "probability", 0, 1)
 
 
 class Investigation(Section):
     """Clearance after the fact (police investigation)."""
 
-    clearance_prob: Fraction = 0.08  # estimate; total clearance ≈ 10% (CBS / police)
-    capacity_elasticity: NonNeg = 0.5  # estimate: clearance ∝ (investigation hours)^elasticity
+    clearance_prob: float = P(0.08, "probability", 0, 1,
+                              source="estimate; total clearance about 10% (CBS / police)")
+    capacity_elasticity: float = P(0.5, "elasticity", 0, 3, source="estimate: clearance "
+                                   "proportional to (investigation hours)^elasticity")
     # The capacity clearance_prob refers to: 14 wijkagenten (S3) x 1,406 h (S0) x 65% available
     # (Inspectie) x 70% not on patrol (estimate).
-    reference_investigation_hours_per_year: Positive = 8956
+    reference_investigation_hours_per_year: float = P(
+        8956, "hours per year", gt=0, hi=10_000_000,
+        source="14 wijkagenten (S3) x 1,406 h (S0) x 65% available (Inspectie) x 70% not on "
+               "patrol (estimate)")
 
 
 class Interventieteam(Section):
     """Spoor 1: hotspot- and offender-focused team (S0)."""
 
-    fte: NonNeg = 0  # S0 proposes 4
-    hours_per_fte_year: Positive = HOURS_PER_FTE_YEAR  # S0
-    cost_eur_per_hour: NonNeg = 80  # S0
-    first_year: Year = 2024  # S0: operational from 1 January 2024
-    last_year: Year = 2027  # S0: four years, cancellable yearly
-    burglary_share: Fraction = 1.0  # share of hours on burglary (a multi-theme team: less)
-    work_start_hour: Annotated[int, Field(ge=0, le=23)] = 14  # estimate: high-risk hours
-    work_end_hour: Annotated[int, Field(ge=1, le=24)] = 23  # estimate
-    offender_focus_share: Fraction = 0.4  # estimate: hours spent on known offenders
-    info_quality: Fraction = 0.8  # estimate: police craft, hotspot-focused
-    catch_prob: Fraction = 0.35  # estimate
-    offender_arrests_per_100_hours: NonNeg = 1.0  # estimate: arrests of known offenders
-    offenders_identified_per_100_hours: NonNeg = 2.0  # estimate: information position (S0)
-    clearance_multiplier: NonNeg = 1.5  # estimate: better information, more cases solved
+    fte: float = P(0, "FTE", 0, MAX_FTE, source="S0 proposes 4")
+    hours_per_fte_year: float = P(HOURS_PER_FTE_YEAR, "hours per FTE per year", 1, 8784,
+                                  source="S0")
+    cost_eur_per_hour: float = P(80, "EUR per hour", 0, 10_000, source="S0")
+    first_year: int = P(2024, "year", 1990, 2100, source="S0: operational from 1 January 2024")
+    last_year: int = P(2027, "year", 1990, 2100, source="S0: four years, cancellable yearly")
+    burglary_share: float = P(1.0, "fraction of hours", 0, 1,
+                              source="share of hours on burglary (a multi-theme team: less)")
+    work_start_hour: int = P(14, "hour of day", 0, 23, source="estimate: high-risk hours")
+    work_end_hour: int = P(23, "hour of day", 1, 24)
+    offender_focus_share: float = P(0.4, "fraction of hours", 0, 1,
+                                    source="estimate: hours spent on known offenders")
+    info_quality: float = P(0.8, "fraction", 0, 1,
+                            source="estimate: police craft, hotspot-focused")
+    catch_prob: float = P(0.35, "probability", 0, 1)
+    offender_arrests_per_100_hours: float = P(1.0, "arrests per 100 hours", 0, 100,
+                                              source="estimate: arrests of known offenders")
+    offenders_identified_per_100_hours: float = P(2.0, "offenders per 100 hours", 0, 100,
+                                                  source="estimate: information position (S0)")
+    clearance_multiplier: float = P(1.5, "multiplier", 0, 10,
+                                    source="estimate: better information, more cases solved")
 
 
 class Wijkregisseur(Section):
     """Spoor 2: a network director per gebied; does not patrol (S0)."""
 
-    per_gebied: Annotated[int, Field(ge=0, le=5)] = 0
-    first_year: Year = 2024
-    last_year: Year = 2027
-    cost_eur_per_year: NonNeg = 95_000  # estimate: one full-time municipal director
-    build_up_days: Positive = 365  # estimate: networks take about a year to build
-    decay_days: Positive = 730  # estimate: effects fade slowly after the regisseur leaves
-    info_uplift: Fraction = 0.4  # estimate: better hotspot information for boa's and police
-    hardening_campaign_per_year: Fraction = 0.15  # estimate: unhardened homes hardened/yr
-    buurtpreventie_coverage: Fraction = 0.3  # estimate: households reached at full strength
-    buurtpreventie_deterrence: Fraction = 0.4  # Akkermans & Vollaard 2015: about -40%
-    buurtpreventie_catch_prob: Fraction = 0.1  # estimate: neighbours call in, caught
+    per_gebied: int = P(0, "regisseurs per gebied", 0, 5, source="S0")
+    first_year: int = P(2024, "year", 1990, 2100, source="S0")
+    last_year: int = P(2027, "year", 1990, 2100, source="S0")
+    cost_eur_per_year: float = P(95_000, "EUR per regisseur per year", 0, 10_000_000,
+                                 source="estimate: one full-time municipal director")
+    build_up_days: float = P(365, "days", 1, 3650,
+                             source="estimate: networks take about a year to build")
+    decay_days: float = P(730, "days", 1, 36500,
+                          source="estimate: effects fade slowly after the regisseur leaves")
+    info_uplift: float = P(0.4, "fraction", 0, 1,
+                           source="estimate: better hotspot information for boa's and police")
+    hardening_campaign_per_year: float = P(0.15, "fraction of unhardened homes per year", 0, 1)
+    buurtpreventie_coverage: float = P(0.3, "fraction of households", 0, 1,
+                                       source="estimate: households reached at full strength")
+    buurtpreventie_deterrence: float = P(0.4, "probability", 0, 1,
+                                         source="Akkermans & Vollaard 2015: about -40%")
+    buurtpreventie_catch_prob: float = P(0.1, "probability", 0, 1,
+                                         source="estimate: neighbours call in, caught")
 
 
 class ExtraCost(Section):
     """Other yearly costs a scenario adds (e.g. extra wijkagenten or boa's)."""
 
-    eur_per_year: NonNeg = 0
-    first_year: Year = 2024
-    last_year: Year = 2027
-    what: str = ""
+    eur_per_year: float = P(0, "EUR per year", 0, 1_000_000_000)
+    first_year: int = P(2024, "year", 1990, 2100)
+    last_year: int = P(2027, "year", 1990, 2100)
+    what: str = Field("", max_length=500)
 
 
 class Scenario(Section):
     """A complete, validated scenario."""
 
-    name: str
-    description: str = ""  # Dutch: for the council report (default language)
-    description_en: str = ""  # English, for `sim report --lang en`
-    city: str = "amstelveen"
+    name: Slug  # names the results folder and the runs: a slug, never a path
+    description: str = Field("", max_length=5_000)  # Dutch: for the council report
+    description_en: str = Field("", max_length=5_000)  # English, for `sim report --lang en`
+    # A city folder under calibration/ (a slug); code may set an absolute folder path that
+    # came from the command line (``sim calibrate DIR``), a scenario file never can.
+    city: str = Field("amstelveen", max_length=4_096)
     use_calibration: bool = True
-    start_year: Year = 2024  # first simulated year (1 January)
-    years: Annotated[float, Field(gt=0, le=50)] = 4
-    gebied_of_wijk: dict[str, int] = Field(default_factory=dict)  # override the wijk table
+    start_year: int = P(2024, "year", 1990, 2100, source="first simulated year (1 January)")
+    years: float = P(4, "years", gt=0, hi=MAX_YEARS)
+    # Override the wijk table's gebied per wijk code (gebied numbers 1..99).
+    gebied_of_wijk: dict[Annotated[str, Field(max_length=16)],
+                         Annotated[int, Field(ge=1, le=99)]] = Field(default_factory=dict,
+                                                                     max_length=1_000)
     offenders: Offenders = Field(default_factory=Offenders)
     residents: Residents = Field(default_factory=Residents)
     near_repeat: NearRepeat = Field(default_factory=NearRepeat)
@@ -201,6 +287,14 @@ class Scenario(Section):
     interventieteam: Interventieteam = Field(default_factory=Interventieteam)
     wijkregisseur: Wijkregisseur = Field(default_factory=Wijkregisseur)
     extra_cost: ExtraCost = Field(default_factory=ExtraCost)
+
+    @field_validator("city")
+    @classmethod
+    def _city_name(cls, city: str) -> str:
+        if re.match(SLUG_PATTERN, city) or (Path(city).is_absolute() and ".." not in
+                                            Path(city).parts):
+            return city
+        raise ValueError(f"a city is the name of a folder under calibration/: {SLUG_HELP}")
 
     @model_validator(mode="after")
     def _check_hours(self) -> Scenario:
@@ -294,18 +388,22 @@ def known_scenarios() -> dict[str, Path]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"malformed TOML: {exc}", file=str(path)) from None
-    except OSError as exc:
-        raise UserError(f"cannot read the file: {exc.strerror}", file=str(path)) from None
+    return read_toml(path, what="scenario file")
+
+
+def slugify(text: str) -> str:
+    """A slug (see :data:`SLUG_PATTERN`) made from a file stem: ``My Plan 2`` -> ``my-plan-2``."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")[:64]
+    return slug or "scenario"
 
 
 def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
     """Turn a scenario name or path into a file path, or raise a helpful error."""
     ref_s = str(ref)
-    if ref_s.endswith(".toml") or "/" in ref_s:
+    if not ref_s.strip():
+        raise UserError("an empty scenario name; give a shipped scenario name (see "
+                        "`sim scenarios`) or a path to a .toml file.")
+    if ref_s.endswith(".toml") or "/" in ref_s or ref_s.startswith("."):
         p = Path(ref_s)
         if not p.is_absolute() and relative_to is not None and not p.exists():
             p = relative_to / p
@@ -339,6 +437,11 @@ def _raw_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise UserError(f"'extends' forms a cycle: {chain}", file=str(path), field="extends")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise UserError(f"the 'extends' chain from {seen[0].name} is longer than "
+                        f"{MAX_EXTENDS_DEPTH} files; a scenario may extend at most "
+                        f"{MAX_EXTENDS_DEPTH - 1} others in a row.", file=str(seen[0]),
+                        field="extends")
     data = _read_toml(path)
     parent = data.pop("extends", None)
     if parent is None:
@@ -350,7 +453,13 @@ def _raw_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         parent_path = resolve_path(parent, relative_to=path.parent)
     except UserError as exc:
         raise UserError(str(exc), file=str(path), field="extends") from None
-    base = _raw_chain(parent_path, (*seen, path))
+    try:
+        base = _raw_chain(parent_path, (*seen, path))
+    except UserError as exc:
+        if exc.file == str(parent_path.resolve()) or str(parent_path) in str(exc):
+            raise UserError(f"{exc} (named by 'extends' in {path.name})", file=exc.file,
+                            field=exc.field) from None
+        raise
     base.pop("description", None)  # a description belongs to its own file
     base.pop("description_en", None)
     return deep_merge(base, data)
@@ -358,15 +467,66 @@ def _raw_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
 
 def calibrated_parameters(city: str) -> dict[str, Any]:
     """The ``[parameters]`` table of ``calibration/<city>/calibrated.toml`` (empty if none)."""
-    p = CALIBRATION / city.lower() / "calibrated.toml"
+    from sim.city import city_folder
+
+    try:
+        p = city_folder(city) / "calibrated.toml"
+    except UserError:
+        return {}  # the scenario's validation or the city loader says what is wrong
     if not p.exists():
         return {}
-    return _read_toml(p).get("parameters", {})
+    params = read_toml(p, what="calibration file").get("parameters", {})
+    if not isinstance(params, dict):
+        raise UserError("must be a table of parameter sections", file=str(p),
+                        field="parameters")
+    return params
+
+
+def field_info(path: tuple[Any, ...], model: type[BaseModel] = Scenario) -> Any:
+    """The pydantic ``FieldInfo`` at a location (``("boa", "fte")``), or None."""
+    info = None
+    for part in path:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return info if isinstance(part, int) else None
+        info = model.model_fields.get(str(part))
+        if info is None:
+            return None
+        model = info.annotation
+    return info
+
+
+def allowed_range(info: Any) -> str:
+    """'allowed: 0 to 5,000 offenders' from a parameter's bounds and unit ('' if none)."""
+    if info is None:
+        return ""
+    lo = hi = None
+    strict = False
+    for m in info.metadata:
+        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+        if getattr(m, "gt", None) is not None:
+            lo, strict = m.gt, True
+        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if extra.get("item_bounds"):
+        lo, hi = extra["item_bounds"]
+    unit = f" {extra['unit']}" if extra.get("unit") else ""
+    if lo is None and hi is None:
+        return ""
+    if hi is None:
+        return f"; allowed: {'above' if strict else 'at least'} {lo:,g}{unit}"
+    low = f"above {lo:,g}" if strict else f"{lo:,g}"
+    return f"; allowed: {low} to {hi:,g}{unit}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _explain(exc: ValidationError, data: dict, source: str) -> UserError:
     lines = []
-    for err in exc.errors():
+    errors = exc.errors()
+    for err in errors[:5]:
         loc = ".".join(str(x) for x in err["loc"])
         if err["type"] == "extra_forbidden":
             node_model: type[BaseModel] = Scenario
@@ -379,12 +539,17 @@ def _explain(exc: ValidationError, data: dict, source: str) -> UserError:
             valid = list(node_model.model_fields)
             near = difflib.get_close_matches(str(err["loc"][-1]), valid, n=1, cutoff=0.5)
             hint = f" Did you mean '{near[0]}'?" if near else f" Valid: {', '.join(valid)}."
-            lines.append(f"field '{loc}': unknown field.{hint}")
+            lines.append(f"field '{_short(loc)[1:-1]}': unknown field.{hint}")
+        elif err["type"] == "string_pattern_mismatch":
+            lines.append(f"field '{loc}': must be {SLUG_HELP} (got {_short(err.get('input'))}).")
         else:
             msg = err["msg"]
             got = err.get("input")
-            got_s = "" if isinstance(got, dict) else f" (got {got!r})"
-            lines.append(f"field '{loc or 'scenario'}': {msg}{got_s}.")
+            got_s = "" if isinstance(got, dict) else f" (got {_short(got)})"
+            rng = allowed_range(field_info(err["loc"]))
+            lines.append(f"field '{loc or 'scenario'}': {msg}{got_s}{rng}.")
+    if len(errors) > 5:
+        lines.append(f"({len(errors) - 5} more problems.)")
     return UserError(" ".join(lines), file=source)
 
 
@@ -400,8 +565,12 @@ def load_scenario(ref: str | Path, *, calibrated: bool = True) -> Scenario:
     """Load a scenario by shipped name or path, with ``extends`` and calibration applied."""
     path = resolve_path(ref)
     data = _raw_chain(path)
-    data.setdefault("name", path.stem)
-    if calibrated and data.get("use_calibration", True):
+    data.setdefault("name", slugify(path.stem))
+    city = data.get("city", "amstelveen")
+    if not isinstance(city, str) or not re.match(SLUG_PATTERN, city):
+        raise UserError(f"'{str(city)[:60]}' is not a city name. A city is the name of a "
+                        f"folder under calibration/: {SLUG_HELP}.", file=str(path), field="city")
+    if calibrated and data.get("use_calibration", True) is not False:
         city = str(data.get("city", "amstelveen"))
         data = deep_merge(calibrated_parameters(city), data)
     return validate_scenario(data, source=str(path))

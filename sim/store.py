@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import UserError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS runs (
@@ -65,14 +67,54 @@ STORE_NAME = "runs.sqlite"
 class ResultStore:
     """A results folder's SQLite store. Safe to reopen; writes are per-run transactions."""
 
-    def __init__(self, folder: str | Path):
+    def __init__(self, folder: str | Path, *, create: bool = True):
+        """Open (or, with ``create``, create) the store of ``folder``.
+
+        Raises:
+            UserError: the folder cannot be written, or ``runs.sqlite`` is not a readable
+                store (truncated, corrupt, or another kind of file).
+        """
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / STORE_NAME
-        self.con = sqlite3.connect(self.path)
-        self.con.execute("PRAGMA journal_mode=WAL")
-        self.con.execute("PRAGMA synchronous=NORMAL")
-        self.con.executescript(SCHEMA)
+        if not create and not self.path.is_file():
+            raise UserError("no runs.sqlite here: not a Wijksim results folder.",
+                            file=str(self.folder))
+        try:
+            if create:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            self.con = sqlite3.connect(self.path)
+        except (OSError, sqlite3.Error) as exc:
+            raise self._error(exc) from None
+        try:
+            check = self.con.execute("PRAGMA quick_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {check[0] if check else '-'}")
+            if create:
+                self.con.execute("PRAGMA journal_mode=WAL")
+                self.con.execute("PRAGMA synchronous=NORMAL")
+                self.con.executescript(SCHEMA)
+            else:
+                self._check_tables()
+        except sqlite3.Error as exc:
+            self.con.close()
+            raise self._error(exc) from None
+
+    def _check_tables(self) -> None:
+        tables = {r[0] for r in self.con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = {"meta", "runs", "daily", "events"} - tables
+        if missing:
+            raise sqlite3.DatabaseError(f"missing table(s) {', '.join(sorted(missing))}")
+
+    def _error(self, exc: BaseException) -> UserError:
+        """A store problem as one line: read-only folder, or an unreadable file."""
+        msg = str(exc)
+        if isinstance(exc, OSError) or "readonly" in msg or "unable to open" in msg:
+            return UserError(f"cannot open or write the result store ({msg}); is the folder "
+                             "read-only? Choose another --out.", file=str(self.path))
+        return UserError(f"is not a readable Wijksim result store ({msg}): truncated, corrupt "
+                         "or not made by Wijksim. Move it aside (its runs cannot be read) and "
+                         "run the command again.", file=str(self.path))
 
     def close(self) -> None:
         """Close the connection."""
@@ -87,6 +129,13 @@ class ResultStore:
     # ---- writing ------------------------------------------------------------------------------
     def add_run(self, record: Any, *, detail: bool = True) -> None:
         """Commit one finished run (a :class:`sim.runner.RunRecord`) in one transaction."""
+        try:
+            self._add_run(record, detail=detail)
+        except sqlite3.Error as exc:
+            raise UserError(f"could not commit run {record.run_id} ({exc}); the runs committed "
+                            "before it are kept.", file=str(self.path)) from None
+
+    def _add_run(self, record: Any, *, detail: bool) -> None:
         out = record.output
         with self.con:
             self.con.execute(
@@ -135,6 +184,10 @@ class ResultStore:
         return json.loads(row[0]) if row else default
 
     # ---- reading ------------------------------------------------------------------------------
+    def count_runs(self) -> int:
+        """How many runs (finished or failed) the store holds."""
+        return int(self.con.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
     def finished_run_ids(self) -> set[str]:
         """Run ids already committed with status 'done'."""
         return {r[0] for r in self.con.execute("SELECT run_id FROM runs WHERE status = 'done'")}

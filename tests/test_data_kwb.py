@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import invoke_cli
 
 from sim.data import load_kwb
 from sim.errors import UserError
@@ -78,4 +79,86 @@ def test_cli_data_show_kwb_json(monkeypatch, capsys):
         main()
     out = capsys.readouterr().out
     assert exc.value.code == 0
-    assert [r["wijk"] for r in json.loads(out)] == ["WK036201", "WK036202"]
+    # The gemeente's own row comes first, with "wijk": null (as the table's gemeente row).
+    assert [r["wijk"] for r in json.loads(out)] == [None, "WK036201", "WK036202"]
+
+
+# ---- hardening: thousands, duplicate rows, JSON totals, encoding -------------------------------
+HEAD = "Codering;Soort regio;Aantal inwoners (aantal);Huishoudens totaal (aantal)\n"
+
+
+def kwb_file(tmp_path: Path, body: str, head: str = HEAD, name: str = "kwb.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(head + body, encoding="utf-8")
+    return p
+
+
+def test_dutch_thousands_in_semicolon_kwb_are_not_read_as_decimals(tmp_path):
+    p = kwb_file(tmp_path, "GM0362;Gemeente;94.435;43.500\nWK036201;Wijk;2.000;1.767\n"
+                           "WK036202;Wijk;6400,0;3100.0\n")
+    rows = {r.code: (r.inhabitants, r.households) for r in load_kwb(p).rows}
+    assert rows == {"GM0362": (94435, 43500), "WK036201": (2000, 1767),
+                    "WK036202": (6400, 3100)}, "'2.000' in a ';' file is 2000, never 2"
+    comma = kwb_file(tmp_path, "WK036201,Wijk,\"2,000\",1.767\n",
+                     head=HEAD.replace(";", ","), name="comma.csv")
+    with pytest.raises(UserError) as exc:
+        load_kwb(comma)
+    msg = str(exc.value)
+    assert "line 2 (WK036201)" in msg and "'1.767'" in msg and "ambiguous" in msg, msg
+    assert "Huishoudens totaal (aantal)" in msg, "the error names the column"
+
+
+def test_conflicting_duplicate_wijk_rows_are_refused_with_exit_2(tmp_path, monkeypatch, capsys):
+    p = kwb_file(tmp_path, "WK036201;Wijk;5200;3100\nWK036202;Wijk;6400;3000\n"
+                           "WK036201;Wijk;5200;3150\n")
+    with pytest.raises(UserError) as exc:
+        load_kwb(p)
+    assert exc.value.field == "Huishoudens totaal (aantal)"
+    code, _, err = invoke_cli(["data", "show", str(p)], capsys, monkeypatch)
+    err = " ".join(err.split())
+    assert code == 2 and "Traceback" not in err, err
+    assert str(p) in err and "lines 2 and 4" in err and "WK036201" in err, err
+    assert "households (3100 and 3150)" in err and "'Huishoudens totaal (aantal)'" in err, err
+    by_year = kwb_file(tmp_path, "WK036201;Wijk;2021;5200;3100\nWK036201;Wijk;2022;5300;3150\n",
+                       head="Codering;Soort regio;Perioden;Aantal inwoners (aantal);"
+                            "Huishoudens totaal (aantal)\n", name="years.csv")
+    assert len(load_kwb(by_year).rows) == 2, "one row per wijk *and period* is not a conflict"
+
+
+def test_identical_duplicate_rows_are_read_once_with_a_warning(tmp_path):
+    p = kwb_file(tmp_path, "WK036201;Wijk;5200;3100\nWK036202;Wijk;6400;3000\n"
+                           "WK036201;Wijk;5200;3100\n")
+    data = load_kwb(p)
+    assert [(r.code, r.line) for r in data.wijken()] == [("WK036201", 2), ("WK036202", 3)]
+    warnings = " ".join(data.warnings())
+    assert "WK036201 (lines 2 and 4)" in warnings and "read once" in warnings, warnings
+    assert data.select("GM0362").warnings() == data.warnings()
+
+
+def test_cli_json_includes_the_gemeente_row_as_wijk_null(monkeypatch, capsys):
+    code, out, err = invoke_cli(["data", "show", str(RAW), "--json"], capsys, monkeypatch)
+    assert code == 0, err
+    recs = json.loads(out)
+    assert [r for r in recs if r["wijk"] is None] == [
+        {"gemeente": "GM0362", "wijk": None, "name": "", "inhabitants": 94435,
+         "households": 43500, "dwellings": 43000},
+        {"gemeente": "GM0363", "wijk": None, "name": "", "inhabitants": 918117,
+         "households": 530000, "dwellings": 460000},
+    ]
+    assert all(set(r) == {"gemeente", "wijk", "name", "inhabitants", "households", "dwellings"}
+               for r in recs)
+    code, table, _ = invoke_cli(["data", "show", str(RAW)], capsys, monkeypatch)
+    assert code == 0 and "GM0362 (gemeente row)" in table and "94,435" in table, table
+    _, out, _ = invoke_cli(["data", "show", str(RAW), "--json", "--level", "buurt"], capsys,
+                           monkeypatch)
+    assert {"gemeente": "GM0362", "buurt": None, "name": "", "inhabitants": 94435,
+            "households": 43500, "dwellings": 43000} in json.loads(out)
+
+
+def test_cp1252_kwb_export_is_decoded(tmp_path):
+    p = tmp_path / "kwb_cp1252.csv"
+    p.write_bytes(("Wijken en buurten;Codering;Aantal inwoners (aantal);"
+                   "Huishoudens totaal (aantal)\nCafé Noord;WK036201;5.200;3.100\n"
+                   ).encode("cp1252"))
+    rows = load_kwb(p).rows
+    assert [(r.name, r.inhabitants, r.households) for r in rows] == [("Café Noord", 5200, 3100)]

@@ -178,3 +178,126 @@ def test_cli_bad_file_exits_2_without_traceback(monkeypatch, capsys, tmp_path):
 def test_load_export_dispatches_on_header():
     assert type(load_export(RAW)).__name__ == "PoliceData"
     assert type(load_export(FIX / "kwb_raw_2023.csv")).__name__ == "KwbData"
+
+
+# ---- hardening: number format, encoding, months vs year, JSON totals ---------------------------
+HEAD = "WijkenEnBuurten;SoortMisdrijf;Perioden;GeregistreerdeMisdrijven_1\n"
+
+
+@pytest.mark.parametrize("value, delimiter, expected", [
+    ("2.000", ";", 2000), ("1.767", ";", 1767), ("1.234.567", ";", 1234567),
+    ("1.767,0", ";", 1767), ("31,0", ";", 31), ("31.0", ";", 31), ("1767.000", ";", 1767),
+    ("2,000", ",", 2000), ("1,767.0", ",", 1767), ("31.0", ",", 31), ("31,0", ",", 31),
+    ("0.000", ",", 0), ("1 767", ";", 1767), ("-", ";", 0), (".", ";", None),
+    ("2,000", ";", "ambiguous"), ("2.000", ",", "ambiguous"), ("1.767", ",", "ambiguous"),
+    ("2.000", "\t", "ambiguous"), ("3,5", ";", "not a whole number"),
+    ("1.767,5", ";", "not a whole number"),
+])
+def test_parse_count_number_format_follows_the_separator(value, delimiter, expected):
+    from sim.data.table import parse_count
+
+    if isinstance(expected, str):
+        with pytest.raises(ValueError, match=expected):
+            parse_count(value, delimiter)
+    else:
+        assert parse_count(value, delimiter) == expected, f"{value!r} in a {delimiter!r} file"
+
+
+def test_dutch_thousands_in_semicolon_file_are_never_read_as_decimals(tmp_path):
+    p = write(tmp_path, HEAD + "GM0362;1.1.1;2018JJ00;2.000\nWK036201;1.1.1;2018JJ00;1.767\n"
+                               "WK036202;1.1.1;2018JJ00;31,0\nWK036203;1.1.1;2018JJ00;31.0\n")
+    data = load_police(p)
+    assert data.yearly_totals("GM0362") == {2018: 2000}, "'2.000' in a ';' file is 2000, not 2"
+    assert {w: c[2018] for w, c in data.yearly_by_wijk("GM0362").items()} == {
+        "WK036201": 1767, "WK036202": 31, "WK036203": 31}
+    comma = write(tmp_path, 'WijkenEnBuurten,SoortMisdrijf,Perioden,GeregistreerdeMisdrijven_1\n'
+                            'WK036201,1.1.1,2018JJ00,"2,000"\nWK036202,1.1.1,2018JJ00,2.000\n',
+                  "comma.csv")
+    with pytest.raises(UserError) as exc:
+        load_police(comma)
+    msg = str(exc.value)
+    assert "line 3" in msg and "'2.000'" in msg and "ambiguous" in msg, msg
+    assert str(comma) in msg and "GeregistreerdeMisdrijven_1" in msg, msg
+
+
+def test_utf16_export_with_bom_is_read_like_utf8(tmp_path, monkeypatch, capsys):
+    text = RAW.read_text(encoding="utf-8")
+    for enc, bom in (("utf-16", ""), ("utf-16-be", "\ufeff"), ("utf-8", "\ufeff")):
+        p = tmp_path / f"police_{enc}.csv"
+        p.write_bytes((bom + text).encode(enc))
+        assert load_police(p).records() == load_police(RAW).records(), enc
+    code, out, err = run_cli(monkeypatch, capsys, "data", "show", str(p), "--json")
+    assert code == 0 and "WK036201" in out, err
+
+
+def test_nul_bytes_without_bom_are_refused_with_exit_2(tmp_path, monkeypatch, capsys):
+    bomless = tmp_path / "utf16_no_bom.csv"
+    bomless.write_bytes(RAW.read_text(encoding="utf-8").encode("utf-16-le"))
+    code, _, err = run_cli(monkeypatch, capsys, "data", "show", str(bomless))
+    assert code == 2 and "Traceback" not in err, err
+    assert str(bomless) in err and "NUL byte" in err and "UTF-16 without a byte-order mark" in err
+    assert "does not look like" not in err, "no self-contradicting 'not a police export'"
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(HEAD.encode() + b"\x00\x01\x02\xff" * 50)
+    with pytest.raises(UserError, match="binary file"):
+        load_police(binary)
+    code, _, err = run_cli(monkeypatch, capsys, "data", "show", str(tmp_path))
+    assert code == 2 and "is a folder" in err, err
+
+
+def test_cp1252_export_is_read_and_undecodable_bytes_are_refused(tmp_path):
+    p = tmp_path / "cp1252.csv"
+    p.write_bytes(('"Wijken en buurten";"Soort misdrijf";"Perioden";'
+                   '"Geregistreerde misdrijven (aantal)"\n'
+                   '"Rijssen-Holten – Café (WK117701)";"1.1.1 Diefstal/inbraak woning";'
+                   '"2018";"1.203"\n').encode("cp1252"))
+    assert load_police(p).yearly_by_wijk("GM1177") == {"WK117701": {2018: 1203}}
+    bad = tmp_path / "bad_bytes.csv"
+    bad.write_bytes(HEAD.encode() + b"WK036201;1.1.1;2018JJ00;3\nWK03620\x81;1.1.1;2018JJ00;3\n")
+    with pytest.raises(UserError) as exc:
+        load_police(bad)
+    msg = str(exc.value)
+    assert "0x81" in msg and "line 3" in msg and "cp1252" in msg, msg
+
+
+def test_yearly_row_disagreeing_with_its_twelve_months_is_warned(tmp_path, monkeypatch, capsys):
+    data = load_police(MONTHLY).select("GM0362")
+    assert data.yearly_by_wijk()["WK036201"][2023] == 40, "the yearly row is still used"
+    mismatch = [w for w in data.warnings() if "monthly rows" in w]
+    assert len(mismatch) == 1, data.warnings()
+    assert "wijk WK036201 2023" in mismatch[0] and "40" in mismatch[0] and "36" in mismatch[0]
+    assert "line 3" in mismatch[0], mismatch[0]
+    months = "".join(f"GM0362;1.1.1;2020MM{m:02d};{1 if m > 1 else 2}\n" for m in range(1, 13))
+    gm = write(tmp_path, HEAD + "GM0362;1.1.1;2020JJ00;10\n" + months
+               + "WK036201;1.1.1;2020JJ00;12\n"
+               + "".join(f"WK036201;1.1.1;2020MM{m:02d};1\n" for m in range(1, 13)))
+    code, _, err = run_cli(monkeypatch, capsys, "data", "show", str(gm))
+    assert code == 0, err
+    assert "gemeente GM0362 2020" in err and "gives 10" in err and "sum to 13" in err, err
+    assert "WK036201 2020" not in err, "months that add up to the yearly row are not warned"
+
+
+def test_cli_json_holds_the_gemeente_totals_the_table_shows(monkeypatch, capsys):
+    code, out, err = run_cli(monkeypatch, capsys, "data", "show", str(RAW), "--json")
+    assert code == 0, err
+    recs = json.loads(out)
+    totals = [r for r in recs if r["wijk"] is None]
+    assert totals == [
+        {"gemeente": "GM0362", "wijk": None, "period": "2017", "woninginbraken": 402},
+        {"gemeente": "GM0362", "wijk": None, "period": "2018", "woninginbraken": 400},
+        {"gemeente": "GM0362", "wijk": None, "period": "2019", "woninginbraken": None},
+        {"gemeente": "GM0363", "wijk": None, "period": "2018", "woninginbraken": 7000},
+    ]
+    assert {"gemeente": "GM0362", "wijk": "WK036201", "period": "2018",
+            "woninginbraken": 28} in recs, "wijk records keep their shape"
+    assert all(set(r) == {"gemeente", "wijk", "period", "woninginbraken"} for r in recs)
+    code, table, _ = run_cli(monkeypatch, capsys, "data", "show", str(RAW))
+    assert code == 0
+    table = " ".join(table.split())  # the console wraps long lines
+    assert "GM0362 per year" in table and "2017: 402, 2018: 400, 2019: ." in table, table
+    assert "2018: 7,000" in table, "every total in the table is in the JSON"
+    code, out, _ = run_cli(monkeypatch, capsys, "data", "show", str(RAW), "--json", "--level",
+                           "buurt", "-g", "GM0362")
+    buurt_totals = [r for r in json.loads(out) if r["buurt"] is None]
+    assert buurt_totals[0] == {"gemeente": "GM0362", "wijk": None, "buurt": None,
+                               "period": "2017", "woninginbraken": 402}

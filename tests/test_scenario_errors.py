@@ -87,28 +87,33 @@ def test_valid_file_says_ok(tmp_path, capsys, monkeypatch):
     assert code == 0 and out.strip() == "ok"
 
 
-def _city_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "stad"
-    dest.mkdir()
-    for name in ("wijken.csv", "city.toml"):
-        shutil.copy(CALIBRATION / "amstelveen" / name, dest / name)
+def _city_copy(tmp_path: Path, monkeypatch, name: str) -> Path:
+    """A copy of Amstelveen's data as city ``name`` under a temporary calibration/ folder."""
+    import sim.city
+
+    root = tmp_path / "calibration"
+    dest = root / name
+    dest.mkdir(parents=True)
+    for fname in ("wijken.csv", "city.toml"):
+        shutil.copy(CALIBRATION / "amstelveen" / fname, dest / fname)
+    monkeypatch.setattr(sim.city, "CALIBRATION", root)
     return dest
 
 
 def test_zero_area_wijk(tmp_path, capsys, monkeypatch):
-    city = _city_copy(tmp_path)
+    city = _city_copy(tmp_path, monkeypatch, "stad-zero-area")
     text = (city / "wijken.csv").read_text().replace(",110,1,", ",0,1,")
     (city / "wijken.csv").write_text(text)
-    f = write(tmp_path, f'name = "x"\ncity = "{city}"\n')
+    f = write(tmp_path, 'name = "x"\ncity = "stad-zero-area"\n')
     code, _, err = run_cli(["run", f, "--years", "0.01", "--out", str(tmp_path / "o")],
                           capsys, monkeypatch)
     check_error(code, err, "wijken.csv", "area_ha", "WK036201")
 
 
 def test_layout_codes_must_match_wijk_table(tmp_path, capsys, monkeypatch):
-    city = _city_copy(tmp_path)
+    city = _city_copy(tmp_path, monkeypatch, "stad-bad-layout")
     (city / "layout.csv").write_text("WK036201,WK036299\nWK036202,.\n")
-    f = write(tmp_path, f'name = "x"\ncity = "{city}"\n')
+    f = write(tmp_path, 'name = "x"\ncity = "stad-bad-layout"\n')
     code, _, err = run_cli(["run", f, "--years", "0.01", "--out", str(tmp_path / "o")],
                           capsys, monkeypatch)
     check_error(code, err, "layout.csv", "WK036299", "no cell in the raster", "WK036203")

@@ -10,11 +10,14 @@ import typer
 from rich.table import Table
 
 from sim.cli.app import app, console, out_console, print_json
-from sim.cli.run import default_out, run_into_store
+from sim.cli.run import MAX_REPLICATIONS, WORKERS, default_out, run_into_store
 from sim.compare import plan_comparison, run_comparison
 from sim.errors import UserError
 from sim.export import export_csv
+from sim.folders import MadeBy, results_folder
 from sim.report_text import LANGS
+from sim.runner import MAX_SEED, check_spec
+from sim.scenario import MAX_YEARS
 from sim.store import ResultStore
 
 #: Keys left out of ``--json`` rows (they are in comparison.json, for the figures).
@@ -32,13 +35,13 @@ def compare(
     scenarios: list[str] = typer.Argument(
         ..., help="Scenario names or .toml paths; the first is the reference (e.g. baseline)."),
     years: float = typer.Option(
-        None, "--years", min=0.01,
+        None, "--years", min=0.01, max=MAX_YEARS,
         help="Simulated years (default: every programme's end plus 2 years; 6 for the "
              "shipped scenarios, 2024-2029)."),
-    replications: int = typer.Option(10, "--replications", "-r", min=1,
+    replications: int = typer.Option(10, "--replications", "-r", min=1, max=MAX_REPLICATIONS,
                                      help="Replications per scenario (the same seeds for all)."),
-    seed: int = typer.Option(42, "--seed", min=0, help="Master seed."),
-    workers: int = typer.Option(1, "--workers", "-w", min=0, help="Local worker processes."),
+    seed: int = typer.Option(42, "--seed", min=0, max=MAX_SEED, help="Master seed."),
+    workers: int = WORKERS,
     out: Path = typer.Option(None, "--out", help="Results folder (default "
                                                  "results/compare-<time>/); reruns resume."),
     lang: str = typer.Option("nl", "--lang", help="Language of the figures: nl or en."),
@@ -54,12 +57,21 @@ def compare(
     def runner(specs: list, store: ResultStore) -> None:
         run_into_store(specs, store, workers, None, con, "compare")
 
-    comp = run_comparison(plan, out, runner, command)
-    with ResultStore(out) as store:
-        export_csv(store, out)
-    from sim.figures import write_figures  # matplotlib only when needed
+    for spec in plan.specs():
+        check_spec(spec)
+    names = ", ".join(sc.name for sc in plan.scenarios)
+    made_by = MadeBy("compare", f"'sim compare {names}' (seed {seed}, {plan.replications} "
+                                f"replication(s), {plan.years:g} years)",
+                     {"scenarios": {sc.name: sc.content_hash() for sc in plan.scenarios},
+                      "order": [sc.name for sc in plan.scenarios], "seed": seed,
+                      "years": plan.years, "replications": plan.replications})
+    with results_folder(out, made_by):
+        comp = run_comparison(plan, out, runner, command)
+        with ResultStore(out) as store:
+            export_csv(store, out)
+        from sim.figures import write_figures  # matplotlib only when needed
 
-    write_figures(comp, Path(out) / "figures", lang)
+        write_figures(comp, Path(out) / "figures", lang)
     if as_json:
         print_json([{k: v for k, v in row.items() if k not in HEAVY_KEYS}
                     for row in comp["rows"]])

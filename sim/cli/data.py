@@ -26,9 +26,25 @@ def show(
     file: Path = typer.Argument(..., help="A police export (47018NED / 47022NED) or a KWB export."),
     gemeente: str = typer.Option(None, "--gemeente", "-g", help="Only this gemeente (GM0362)."),
     level: str = typer.Option("wijk", "--level", help="wijk or buurt."),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of records."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of records (all "
+                                 "the table shows, gemeente totals included with wijk null)."),
 ) -> None:
-    """Parse a police or CBS export and print what was read, per wijk and period."""
+    """Parse a police or CBS export and print what was read, per wijk and period.
+
+    Warnings (suppressed cells, incomplete years, months that miss the yearly row) go to stderr.
+
+    --json: one JSON list of flat records holding all the table shows, per gemeente.
+
+    First the gemeente totals, with "wijk": null (and "buurt": null), then its wijken (buurten).
+
+    Police: gemeente, wijk (and buurt), period ("2018", "2018-01"), woninginbraken.
+
+    Police totals are per year: the gemeente row, else the sum of its wijken.
+
+    KWB: gemeente, wijk (or buurt), name, inhabitants, households, dwellings.
+
+    KWB totals are the gemeente's own row. A missing or suppressed count is null.
+    """
     if level not in ("wijk", "buurt"):
         raise typer.BadParameter("must be 'wijk' or 'buurt'", param_hint="--level")
     data = load_export(file)
@@ -37,7 +53,7 @@ def show(
     for w in data.warnings():
         err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     if as_json:
-        print_json(data.records(level))
+        print_json(data.records(level, totals=True))
         return
     con = out_console(as_json)
     if isinstance(data, PoliceData):
@@ -80,8 +96,9 @@ def _show_police(data: PoliceData, level: str, con) -> None:  # noqa: ANN001
 def _show_kwb(data: KwbData, level: str, con) -> None:  # noqa: ANN001
     con.print(f"{data.path}: CBS Kerncijfers wijken en buurten; columns read: "
               + ", ".join(f"{k} <- '{v}'" for k, v in data.columns.items()))
+    recs = data.records(level, totals=True)
     for g in data.gemeenten():
-        rows = [r for r in data.records(level) if r["gemeente"] == g]
+        rows = [r for r in recs if r["gemeente"] == g and r[level] is not None]
         if not rows:
             continue
         t = Table(title=f"{g}: {level}en")
@@ -90,6 +107,10 @@ def _show_kwb(data: KwbData, level: str, con) -> None:  # noqa: ANN001
         for r in rows:
             t.add_row(r[level], r["name"], _fmt(r["inhabitants"]), _fmt(r["households"]),
                       _fmt(r["dwellings"]))
+        for r in (r for r in recs if r["gemeente"] == g and r[level] is None):
+            t.add_section()
+            t.add_row(f"{g} (gemeente row)", r["name"], _fmt(r["inhabitants"]),
+                      _fmt(r["households"]), _fmt(r["dwellings"]))
         con.print(t)
 
 
@@ -111,6 +132,9 @@ def calibrate(
     """Fit the free parameters to calibration/<city>/targets.toml; write calibrated.toml."""
     from sim.calibrate import run_calibration
     from sim.calibration_plot import plot_fit
+
+    if "/" in city or Path(city).is_dir():  # a city folder given here: used as it is
+        city = str(Path(city).resolve())
 
     t0 = time.perf_counter()
     with progress_bar(console) as bar:

@@ -15,9 +15,17 @@ from sim.cli.app import app, console, out_console, print_json
 from sim.errors import UserError
 from sim.executors import freeze_imports, make_executor
 from sim.export import export_csv
-from sim.runner import RunRecord, RunSpec, cached_city, run_specs
-from sim.scenario import known_scenarios, load_scenario
+from sim.folders import MadeBy, results_folder
+from sim.runner import MAX_SEED, RunRecord, RunSpec, cached_city, check_spec, run_specs
+from sim.scenario import MAX_YEARS, known_scenarios, load_scenario
 from sim.store import ResultStore
+
+#: Most replications one command may ask for.
+MAX_REPLICATIONS = 10_000
+#: Most local worker processes.
+MAX_WORKERS = 256
+WORKERS = typer.Option(1, "--workers", "-w", min=0, max=MAX_WORKERS,
+                       help="Local worker processes.")
 
 
 @app.command()
@@ -58,6 +66,8 @@ def progress_bar(con) -> Progress:  # noqa: ANN001
 def run_into_store(specs: list[RunSpec], store: ResultStore, workers: int | None,
                    scheduler: str | None, con, label: str, batch_size: int = 1) -> list[RunRecord]:  # noqa: ANN001
     """Run specs through the executor, committing each finished run; returns the records."""
+    for spec in specs:  # everything that can fail late is checked before the first run
+        check_spec(spec)
     records: list[RunRecord] = []
     freeze_imports()  # the per-run gc.collect() then skips import-time objects
     executor = make_executor(workers, scheduler)
@@ -87,8 +97,8 @@ def default_out(name: str) -> Path:
     return Path("results") / f"{name}-{stamp}"
 
 
-def mean_summary(records: list[RunRecord]) -> dict:
-    """Mean of the run summaries over replications (nested dicts averaged key by key)."""
+def mean_summary(summaries: list[dict]) -> dict:
+    """Mean of run summaries over replications (nested dicts averaged key by key)."""
 
     def avg(values: list):  # noqa: ANN202
         if isinstance(values[0], dict):
@@ -98,7 +108,7 @@ def mean_summary(records: list[RunRecord]) -> dict:
             return float(np.nanmean(arr)) if np.isfinite(arr).any() else None
         return values[0]
 
-    return avg([r.summary for r in records])
+    return avg(summaries)
 
 
 @app.command()
@@ -106,33 +116,41 @@ def run(
     scenario: str = typer.Argument(
         ..., help="Shipped scenario name (see `sim scenarios`) or a .toml path."),
     years: float = typer.Option(
-        None, "--years", min=0.01, help="Simulated years (default: the scenario's)."),
+        None, "--years", min=0.01, max=MAX_YEARS,
+        help="Simulated years (default: the scenario's)."),
     replications: int = typer.Option(
-        1, "--replications", "-r", min=1, help="Replications (seeds)."),
+        1, "--replications", "-r", min=1, max=MAX_REPLICATIONS, help="Replications (seeds)."),
     seed: int = typer.Option(
-        42, "--seed", min=0, help="Master seed; replication seeds derive from it."),
+        42, "--seed", min=0, max=MAX_SEED, help="Master seed; replication seeds derive from it."),
     out: Path = typer.Option(
         None, "--out", help="Results folder (default results/<scenario>-<time>/)."),
-    workers: int = typer.Option(1, "--workers", "-w", min=0, help="Local worker processes."),
+    workers: int = WORKERS,
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Run one scenario and print woninginbraken per gebied, arrests and hours spent."""
     sc = load_scenario(scenario)
+    if years is not None:
+        sc = sc.model_copy(update={"years": float(years)})
     cached_city(sc.city)  # check the city data before any run starts
     out = out or default_out(sc.name)
     con = out_console(as_json)
-    specs = [RunSpec(sc, seed, r, years=years) for r in range(replications)]
-    with ResultStore(out) as store:
-        store.set_meta("command", {"command": "run", "scenario": sc.name, "seed": seed,
-                                   "replications": replications})
-        records = run_into_store(specs, store, workers, None, con, f"{sc.name}")
+    specs = [RunSpec(sc, seed, r) for r in range(replications)]
+    made_by = MadeBy("run", f"'sim run {sc.name}' (seed {seed}, {replications} replication(s), "
+                            f"{sc.years:g} years)",
+                     {"scenario": sc.name, "scenario_hash": sc.content_hash(), "seed": seed,
+                      "years": sc.years, "replications": replications})
+    with results_folder(out, made_by), ResultStore(out) as store:
+        done = store.finished_run_ids()
+        todo = [s for s in specs if s.run_id not in done]
+        records = run_into_store(todo, store, workers, None, con, f"{sc.name}") if todo else []
         export_csv(store, out)
-    mean = mean_summary(records)
+        runs = store.runs().set_index("run_id").loc[[s.run_id for s in specs]]
+    mean = mean_summary(list(runs["summary"]))
     result = {
         "scenario": sc.name,
-        "scenario_hash": records[0].scenario_hash,
+        "scenario_hash": str(runs["scenario_hash"].iloc[0]),
         "seed": seed,
-        "years": records[0].years,
+        "years": float(runs["years"].iloc[0]),
         "replications": replications,
         "woninginbraken_per_year": mean["woninginbraken_per_year"],
         "completed_per_year": mean["completed_per_year"],
@@ -146,7 +164,8 @@ def run(
         "by_year": mean["by_year"],
         "hours_per_year": mean["hours_per_year"],
         "yearly_cost_eur": {str(k): v for k, v in sc.yearly_cost_eur().items()},
-        "seconds_per_run": float(np.mean([r.seconds for r in records])),
+        "seconds_per_run": float(np.mean([r.seconds for r in records])) if records else None,
+        "resumed_runs": replications - len(records),
         "results_dir": str(out),
     }
     if as_json:

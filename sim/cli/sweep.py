@@ -11,10 +11,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from sim.cli.app import app, out_console, print_json
-from sim.design import load_design
+from sim.design import experiment_hash, load_design
 from sim.errors import UserError
-from sim.executors import default_workers, freeze_imports, make_executor
+from sim.executors import check_scheduler, default_workers, freeze_imports, make_executor
 from sim.experiment import Experiment, load_experiment
+from sim.folders import MadeBy, results_folder
 from sim.sensitivity import (
     Analysis,
     analyze,
@@ -27,22 +28,26 @@ from sim.store import ResultStore
 from sim.sweep import SweepStatus, run_sweep
 
 EXPERIMENT_ARG = typer.Argument(..., help="Shipped experiment name (experiments/*.toml) or a path.")
-WORKERS = typer.Option(None, "--workers", "-w", min=0,
+WORKERS = typer.Option(None, "--workers", "-w", min=0, max=256,
                        help="Local worker processes (default: all cores; 1 = in-process).")
 SCHEDULER = typer.Option(None, "--scheduler",
                          help="Dask scheduler address (tcp://host:8786) or 'slurm'.")
 OUT = typer.Option(None, "--out", help="Results folder (default results/<experiment>); "
                    "re-running with the same folder resumes.")
-N = typer.Option(None, "--n", min=1, help="Override design n (Sobol: a power of 2; LHS size).")
-TRAJ = typer.Option(None, "--trajectories", min=2, help="Override Morris trajectories.")
-REPS = typer.Option(None, "--replications", "-r", min=1, help="Override replications per point.")
-YEARS = typer.Option(None, "--years", min=0.001, help="Override simulated years per run.")
-BATCH = typer.Option(None, "--batch-size", min=1, help="Runs per task (default: automatic).")
+N = typer.Option(None, "--n", min=1, max=1_000_000,
+                help="Override design n (Sobol: a power of 2; LHS size).")
+TRAJ = typer.Option(None, "--trajectories", min=2, max=10_000, help="Override Morris trajectories.")
+REPS = typer.Option(None, "--replications", "-r", min=1, max=10_000,
+                   help="Override replications per point.")
+YEARS = typer.Option(None, "--years", min=0.001, max=50, help="Override simulated years per run.")
+BATCH = typer.Option(None, "--batch-size", min=1, max=10_000,
+                    help="Runs per task (default: automatic).")
 JSON = typer.Option(False, "--json", help="Print the result as one JSON object.")
 
 
 def _load(experiment: str, n: int | None, trajectories: int | None, replications: int | None,
-          years: float | None) -> tuple[Experiment, str]:
+          years: float | None, scheduler: str | None = None) -> tuple[Experiment, str]:
+    check_scheduler(scheduler)
     exp = load_experiment(experiment, n=n, trajectories=trajectories,
                           replications=replications, years=years)
     suffix = "".join(f"-{k}{v:g}" for k, v in (("n", n), ("t", trajectories),
@@ -54,6 +59,20 @@ def _sweep(exp: Experiment, out: Path, workers: int | None, scheduler: str | Non
            batch_size: int | None, con: Console) -> SweepStatus:
     """Run the sweep with a progress bar; Ctrl-C stops cleanly (exit 130), keeping runs."""
     n_workers = default_workers() if workers is None else max(1, workers)
+    with results_folder(out, sweep_made_by(exp)):
+        return _sweep_locked(exp, out, workers, n_workers, scheduler, batch_size, con)
+
+
+def sweep_made_by(exp: Experiment) -> MadeBy:
+    """What a sweep (or sensitivity run) of ``exp`` records in its folder."""
+    digest, _ = experiment_hash(exp)
+    return MadeBy("sweep", f"a sweep of experiment '{exp.name}' (hash {digest}, "
+                           f"{exp.planned_runs():,} runs)",
+                  {"experiment": exp.name, "hash": digest})
+
+
+def _sweep_locked(exp: Experiment, out: Path, workers: int | None, n_workers: int,
+                  scheduler: str | None, batch_size: int | None, con: Console) -> SweepStatus:
     freeze_imports()  # cheap per-run gc.collect when runs execute in this process (-w 1)
     executor = make_executor(workers if workers is not None else n_workers, scheduler)
     with ResultStore(out) as store:
@@ -105,7 +124,7 @@ def sweep(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS, scheduler: s
           out: Path = OUT, n: int = N, trajectories: int = TRAJ, replications: int = REPS,
           years: float = YEARS, batch_size: int = BATCH, as_json: bool = JSON) -> None:
     """Run an experiment's design × replications into the results folder (resumable)."""
-    exp, default = _load(experiment, n, trajectories, replications, years)
+    exp, default = _load(experiment, n, trajectories, replications, years, scheduler)
     out = out or Path("results") / default
     con = out_console(as_json)
     t0 = time.perf_counter()
@@ -128,14 +147,15 @@ def sensitivity(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS,
                 trajectories: int = TRAJ, replications: int = REPS, years: float = YEARS,
                 batch_size: int = BATCH, as_json: bool = JSON) -> None:
     """Run (or finish) an experiment's sweep, then its sensitivity analysis: tables, figures."""
-    exp, default = _load(experiment, n, trajectories, replications, years)
+    exp, default = _load(experiment, n, trajectories, replications, years, scheduler)
     out = out or Path("results") / default
     con = out_console(as_json)
     _sweep(exp, out, workers, scheduler, batch_size, con)
-    with ResultStore(out) as store:
-        design = load_design(store)
-        res = analyze(design, outcome_matrix(store, design))
-    files = write_tables(res, out) + write_figures(res, out)
+    with results_folder(out, sweep_made_by(exp)):
+        with ResultStore(out) as store:
+            design = load_design(store)
+            res = analyze(design, outcome_matrix(store, design))
+        files = write_tables(res, out) + write_figures(res, out)
     if as_json:
         print_json({"experiment": exp.name, "method": res.method, "results_dir": str(out),
                     "skipped": res.skipped, "files": [str(f) for f in files],

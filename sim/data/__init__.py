@@ -8,20 +8,19 @@ from sim.data import kwb, police
 from sim.data.kwb import KwbData, KwbRow, load_kwb
 from sim.data.periods import Period, parse_period
 from sim.data.police import PoliceData, PoliceRow, load_police
-from sim.data.table import _decode, has_header
+from sim.data.table import has_header, read_export_text
 from sim.errors import UserError
 
 
 def load_export(path: str | Path) -> PoliceData | KwbData:
     """Read a police export or a KWB export, whichever the file's header shows."""
     p = Path(path)
-    if not p.is_file():
-        raise UserError("file not found", file=str(p))
-    if has_header(p, police._is_header):
+    text = read_export_text(p, "data export")  # regular file, bounded size, decodable
+    if has_header(text, police._is_header):
         return load_police(p)
-    if has_header(p, kwb._is_header):
+    if has_header(text, kwb._is_header):
         return load_kwb(p)
-    first = next((ln for ln in _decode(p).splitlines() if ln.strip()), "")
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
     raise UserError(
         "neither a police export (columns WijkenEnBuurten, SoortMisdrijf, Perioden, "
         "GeregistreerdeMisdrijven_1 or their labelled titles) nor a CBS Kerncijfers wijken en "

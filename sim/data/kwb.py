@@ -6,11 +6,15 @@ their title: raw keys (``Codering_3``, ``SoortRegio_2``, ``HuishoudensTotaal_28`
 labelled download (``Codering``, ``Soort regio``, ``Aantal inwoners (aantal)``,
 ``Huishoudens totaal (aantal)``, ``Woningvoorraad (aantal)``) and the older kwb-YYYY.csv
 files (``gwb_code_10``, ``recs``, ``a_inw``, ``a_hh``, ``a_woning``) all work.
+
+One row per region (and period, when the file has a ``Perioden`` column): two rows of one
+region with different counts are refused (:class:`UserError` naming both lines, the code
+and the column); an exact repeat (same counts) is read once, with a warning.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sim.data.table import (
@@ -52,6 +56,8 @@ class KwbData:
     path: Path
     rows: list[KwbRow]
     columns: dict[str, str]  # measure -> the file's column title it was read from
+    #: Exact repeats that were read once: (code, first line, repeated line).
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)
 
     def gemeenten(self) -> list[str]:
         """Gemeente codes present."""
@@ -74,18 +80,37 @@ class KwbData:
         return sorted((r for r in self.rows if r.level == "wijk"), key=lambda r: r.code)
 
     def warnings(self) -> list[str]:
-        """Suppressed cells, one message."""
+        """Suppressed cells and exactly repeated rows, one message each."""
+        out = []
         sup = [f"{r.code} {m}" for r in self.rows for m in ("inhabitants", "households",
                "dwellings") if getattr(r, m) is None and m in self.columns]
-        return [f"{len(sup)} suppressed cell(s) read as missing: {listing(sup, 8)}"] if sup else []
+        if sup:
+            out.append(f"{len(sup)} suppressed cell(s) read as missing: {listing(sup, 8)}")
+        codes = {r.code for r in self.rows}
+        dups = [f"{c} (lines {a} and {b})" for c, a, b in self.duplicates if c in codes]
+        if dups:
+            out.append(f"{len(dups)} region row(s) repeated with identical counts, read once: "
+                       f"{listing(dups, 8)}")
+        return out
 
-    def records(self, level: str = "wijk") -> list[dict]:
-        """JSON-able records: gemeente, wijk, name, inhabitants, households, dwellings."""
-        return [
-            {"gemeente": r.gemeente, level: r.code, "name": r.name, "inhabitants": r.inhabitants,
-             "households": r.households, "dwellings": r.dwellings}
-            for r in sorted(self.rows, key=lambda r: r.code) if r.level == level
-        ]
+    def records(self, level: str = "wijk", *, totals: bool = False) -> list[dict]:
+        """JSON-able records, per gemeente: its wijken (or buurten) by code.
+
+        With ``totals`` (as ``sim data show --json`` prints them) the gemeente's own row
+        comes first, with ``"wijk": None`` (or ``"buurt": None``). Every record has the
+        keys gemeente, wijk (or buurt), name, inhabitants, households, dwellings.
+        """
+        out = []
+        for g in self.gemeenten():
+            for r in sorted(self.rows, key=lambda r: (r.level != "gemeente", r.code)):
+                if r.gemeente != g or (r.level != level and
+                                       (r.level != "gemeente" or not totals)):
+                    continue
+                out.append({"gemeente": r.gemeente,
+                            level: r.code if r.level == level else None, "name": r.name,
+                            "inhabitants": r.inhabitants, "households": r.households,
+                            "dwellings": r.dwellings})
+        return out
 
 
 def _is_header(norm: list[str]) -> bool:
@@ -98,6 +123,7 @@ def _columns(t: Table) -> dict[str, int | None]:
         "code": t.column(*CODE_ALIASES),
         "name": t.column(*NAME_ALIASES),
         "level": t.column("soortregio", "recs"),
+        "period": t.column("perioden", "periode", "jaar"),
         "inhabitants": t.column(*INHABITANTS),
         "households": t.column(*HOUSEHOLDS),
         "dwellings": t.column(*DWELLINGS),
@@ -119,11 +145,14 @@ def load_kwb(path: str | Path) -> KwbData:
 
     Raises:
         UserError: no code column, missing inhabitant/household columns, a count that is
-            not a whole number, or no region with a CBS code.
+            not a whole number, two rows of one region with different counts, or no
+            region with a CBS code.
     """
     t = read_table(path, _is_header, "a CBS Kerncijfers wijken en buurten export")
     c = _columns(t)
     rows = []
+    seen: dict[tuple[str, str], KwbRow] = {}
+    duplicates: list[tuple[str, int, int]] = []
     for line, cells in t.rows:
         code = find_code(cells[c["code"]]) or (
             find_code(cells[c["name"]]) if c["name"] is not None else None)
@@ -136,17 +165,32 @@ def load_kwb(path: str | Path) -> KwbData:
                 continue
             try:
                 values[m] = parse_count(cells[c[m]], t.delimiter)
-            except ValueError:
+            except ValueError as exc:
                 raise UserError(
-                    f"line {line} ({code}): {cells[c[m]]!r} is not a whole number; use digits, "
+                    f"line {line} ({code}): {cells[c[m]]!r} is {exc}; use plain digits (1767), "
                     "or '.' / empty for a suppressed cell.", file=str(t.path),
                     field=t.header[c[m]],
                 ) from None
         name_col = c["name"] if c["name"] not in (None, c["code"]) else None
         name = cells[name_col].strip() if name_col is not None else ""
         name = "" if name.strip().upper() == code else name
-        rows.append(KwbRow(gemeente_of(code), code, region_level(code), name, line=line,
-                           **values))
+        row = KwbRow(gemeente_of(code), code, region_level(code), name, line=line, **values)
+        period = cells[c["period"]].strip() if c["period"] is not None else ""
+        first = seen.get((code, period))
+        if first is None:
+            seen[(code, period)] = row
+            rows.append(row)
+            continue
+        for m in ("inhabitants", "households", "dwellings"):
+            if c[m] is not None and getattr(first, m) != values[m]:
+                when = f" for period {period!r}" if period else ""
+                raise UserError(
+                    f"lines {first.line} and {line} are both {row.level} {code}{when} but give "
+                    f"different {m} ({_fmt(getattr(first, m))} and {_fmt(values[m])}). The "
+                    "export must hold one row per region; remove the wrong one (or download "
+                    "a single KWB year).", file=str(t.path), field=t.header[c[m]],
+                )
+        duplicates.append((code, first.line, line))
     if not rows:
         raise UserError(
             f"no rows with a CBS region code (GM0362, WK036201, BU03620101) in column "
@@ -154,4 +198,8 @@ def load_kwb(path: str | Path) -> KwbData:
         )
     used = {m: t.header[c[m]] for m in ("inhabitants", "households", "dwellings")
             if c[m] is not None}
-    return KwbData(path=Path(path), rows=rows, columns=used)
+    return KwbData(path=Path(path), rows=rows, columns=used, duplicates=duplicates)
+
+
+def _fmt(v: int | None) -> str:
+    return "missing" if v is None else str(v)

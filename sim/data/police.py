@@ -14,7 +14,8 @@ included) from either form of export:
 Rules: keys are stripped; gemeente and national rows are subtotals (kept apart as
 totals, never added to wijk counts); yearly (``JJ00``) and monthly rows are never mixed —
 a year's count is its yearly row, or the sum of all twelve months when there is no
-yearly row; ``.``, empty and null are *missing*, not zero (CBS's ``-`` is zero).
+yearly row (when both exist and the twelve months do not add up to the yearly row, that
+is a warning); ``.``, empty and null are *missing*, not zero (CBS's ``-`` is zero).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class PoliceData:
         return [r for r in self.rows if r.woninginbraken is None]
 
     def warnings(self) -> list[str]:
-        """Suppressed cells and incomplete years, one message each."""
+        """Suppressed cells, incomplete years and yearly rows that disagree with their months."""
         out = []
         sup = self.suppressed()
         if sup:
@@ -115,19 +116,53 @@ class PoliceData:
             for region, years in _incomplete(self.rows, g).items():
                 out.append(f"{region}: months incomplete or suppressed in "
                            f"{', '.join(map(str, years))}; those years are missing")
+        out.extend(self._month_mismatches())
         return out
 
-    def records(self, level: str = "wijk") -> list[dict]:
-        """JSON-able records: gemeente, wijk (and buurt), period, woninginbraken."""
+    def _month_mismatches(self) -> list[str]:
+        """A year with a yearly row and twelve monthly rows whose sum differs from it."""
+        cells: dict[tuple[str, str, str], dict[Period, int | None]] = defaultdict(dict)
+        lines: dict[tuple[str, Period], int] = {}
+        for (g, p), v in self.totals.items():
+            cells[(g, "gemeente", g)][p] = v
+        for r in self.rows:
+            cells[(r.gemeente, r.level, r.region)][r.period] = r.woninginbraken
+            lines[(r.region, r.period)] = r.line
         out = []
-        for r in sorted(self.rows, key=lambda r: (r.gemeente, r.region, r.period)):
-            if r.level != level:
-                continue
-            rec = {"gemeente": r.gemeente, "wijk": r.wijk}
-            if level == "buurt":
-                rec["buurt"] = r.region
-            rec.update(period=r.period.key, woninginbraken=r.woninginbraken)
-            out.append(rec)
+        for (_, level, code), by_period in sorted(cells.items()):
+            for year, yearly, months in _disagreements(by_period):
+                line = lines.get((code, Period(year)))
+                at = f" (line {line})" if line else ""
+                out.append(f"{level} {code} {year}: the yearly row{at} gives {yearly} "
+                           f"woninginbraken but its twelve monthly rows sum to {months}; the "
+                           "yearly row is used (yearly and monthly rows are never mixed)")
+        return out
+
+    def records(self, level: str = "wijk", *, totals: bool = False) -> list[dict]:
+        """JSON-able records, per gemeente: one per wijk (or buurt) and period, as read.
+
+        With ``totals`` (as ``sim data show --json`` prints them, so the JSON holds all the
+        table shows) each gemeente's yearly totals come first, as :meth:`yearly_totals`
+        gives them (the gemeente row, else the sum of its wijken; ``None`` when missing),
+        with ``"wijk": None`` (and ``"buurt": None``). Every record has the keys gemeente,
+        wijk (, buurt), period, woninginbraken.
+        """
+        out = []
+        for g in self.gemeenten():
+            if totals:
+                for year, v in self.yearly_totals(g).items():
+                    rec: dict = {"gemeente": g, "wijk": None}
+                    if level == "buurt":
+                        rec["buurt"] = None
+                    out.append({**rec, "period": str(year), "woninginbraken": v})
+            for r in sorted(self.rows, key=lambda r: (r.region, r.period)):
+                if r.level != level or r.gemeente != g:
+                    continue
+                rec = {"gemeente": r.gemeente, "wijk": r.wijk}
+                if level == "buurt":
+                    rec["buurt"] = r.region
+                rec.update(period=r.period.key, woninginbraken=r.woninginbraken)
+                out.append(rec)
         return out
 
     # ---- counts per year --------------------------------------------------------------------
@@ -182,6 +217,26 @@ def _years(cells: dict[Period, int | None]) -> dict[int, int | None]:
         complete = len(m) == 12 and all(v is not None for v in m.values())
         out[y] = sum(m.values()) if complete else None
     return dict(sorted(out.items()))
+
+
+def _disagreements(cells: dict[Period, int | None]) -> list[tuple[int, int, int]]:
+    """(year, yearly count, sum of months) where the twelve months miss the yearly row.
+
+    Only years with a yearly row and all twelve monthly rows, none suppressed.
+    """
+    months: dict[int, dict[int, int | None]] = defaultdict(dict)
+    for p, v in cells.items():
+        if p.month:
+            months[p.year][p.month] = v
+    out = []
+    for y, m in sorted(months.items()):
+        yearly = cells.get(Period(y))
+        if yearly is None or len(m) != 12 or None in m.values():
+            continue
+        total = sum(v for v in m.values() if v is not None)
+        if total != yearly:
+            out.append((y, yearly, total))
+    return out
 
 
 def _incomplete(rows: list[PoliceRow], gemeente: str) -> dict[str, list[int]]:
@@ -273,10 +328,10 @@ def load_police(path: str | Path) -> PoliceData:
         raw += bool(re.search(r"(JJ|MM)\d\d", period_text))
         try:
             value = parse_count(cells[c["count"]], t.delimiter)
-        except ValueError:
+        except ValueError as exc:
             raise UserError(
-                f"line {line}: count {cells[c['count']]!r} is not a whole number; use digits, "
-                "'.' or empty for a suppressed cell.", file=str(t.path),
+                f"line {line}: count {cells[c['count']]!r} is {exc}; use plain digits "
+                "(1767), '.' or empty for a suppressed cell.", file=str(t.path),
                 field=t.header[c["count"]],
             ) from None
         key = (code, period)

@@ -8,6 +8,7 @@ position or by the numeric suffix CBS renumbers every year.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import UserError
+from sim.textio import MAX_DATA_BYTES, decode_text, read_bytes
 
 #: Cell values that mean "missing" (suppressed or unknown): CBS writes "." (unknown,
 #: unreliable or confidential) and "x" (confidential); OData gives null.
@@ -27,6 +29,8 @@ GM_RE = re.compile(r"\b(GM\d{4})\b")
 WK_RE = re.compile(r"\b(WK\d{6})\b")
 BU_RE = re.compile(r"\b(BU\d{8})\b")
 NL_RE = re.compile(r"\b(NL0{1,2})\b")
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def normalize(title: str) -> str:
@@ -66,17 +70,32 @@ class Table:
         return ", ".join(f"'{h}'" for h in self.header) or "(none)"
 
 
-def _decode(path: Path) -> str:
+def read_export_text(path: str | Path, what: str = "data export") -> str:
+    """The text of a data export: a regular file of at most ``MAX_DATA_BYTES``, decoded.
+
+    Decoding, in order: a byte-order mark decides (UTF-8, UTF-16 LE/BE, as
+    :func:`sim.textio.decode_text`; a UTF-16 export with its BOM simply works); a file with
+    a NUL byte and no BOM is refused (binary, or UTF-16 without a BOM); then UTF-8; then
+    Windows-1252 (cp1252), the legacy encoding of some CBS downloads. Bytes that are neither
+    are a :class:`UserError` naming the byte and line — never a silent latin-1 guess.
+    """
+    p = Path(path)
+    data = read_bytes(p, what=what, max_bytes=MAX_DATA_BYTES)
+    if data.startswith(_BOMS) or b"\x00" in data:
+        return decode_text(data, path=p, what=what)  # BOM-marked text, or refuses NUL bytes
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read the file: {exc.strerror}", file=str(path)) from None
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UserError(
+            f"is neither UTF-8 nor Windows-1252 (cp1252) text: byte 0x{data[exc.start]:02x} "
+            f"at line {line} (byte {exc.start}) cannot be decoded. Save the {what} as UTF-8 "
+            "CSV.", file=str(p),
+        ) from None
 
 
 def read_table(path: str | Path, is_header: Callable[[list[str]], bool], what: str) -> Table:
@@ -86,7 +105,7 @@ def read_table(path: str | Path, is_header: Callable[[list[str]], bool], what: s
     ("Bron: CBS") are skipped. ``is_header`` gets the normalized titles of a candidate line.
     """
     path = Path(path)
-    lines = _decode(path).splitlines()
+    lines = read_export_text(path, re.sub(r"^an? ", "", what)).splitlines()
     found = _find_header(lines, is_header)
     if found is not None:
         return _rows(path, lines, *found)
@@ -108,9 +127,12 @@ def _find_header(lines: list[str], is_header: Callable[[list[str]], bool]
     return None
 
 
-def has_header(path: str | Path, is_header: Callable[[list[str]], bool]) -> bool:
-    """Whether the file has a header row that satisfies ``is_header`` (see :func:`read_table`)."""
-    return _find_header(_decode(Path(path)).splitlines(), is_header) is not None
+def has_header(text: str, is_header: Callable[[list[str]], bool]) -> bool:
+    """Whether ``text`` has a header row that satisfies ``is_header`` (see :func:`read_table`).
+
+    ``text`` is a file's content as :func:`read_export_text` gives it.
+    """
+    return _find_header(text.splitlines(), is_header) is not None
 
 
 def _rows(path: Path, lines: list[str], lineno: int, header: list[str], delim: str) -> Table:
@@ -130,11 +152,31 @@ def _rows(path: Path, lines: list[str], lineno: int, header: list[str], delim: s
     return Table(path=path, header=[h.strip() for h in header], rows=rows, delimiter=delim)
 
 
+#: Number format implied by the field separator: (thousands separator, decimal separator).
+#: `;` is the Dutch (and Excel-NL) format, `,` the English one; tab says nothing.
+NUMBER_FORMATS = {";": (".", ","), ",": (",", ".")}
+
+
 def parse_count(value: str, delimiter: str) -> int | None:
     """A whole count, ``None`` when missing ('.', empty, null); '-' is CBS's zero.
 
+    Spaces (also non-breaking) are dropped. The field separator fixes the number format:
+    a `;` file is Dutch (thousands ``.``, decimal ``,``), a `,` file English (thousands
+    ``,``, decimal ``.``; such a value must be quoted), a tab file has no known format.
+
+    * digits: the count (``1767``);
+    * digit groups with the file's thousands separator, optionally with a zero fraction:
+      the whole number (`;`: ``2.000`` = 2000, ``1.234.567``, ``1.767,0``; `,`:
+      ``"2,000"`` = 2000);
+    * a zero fraction that cannot be a thousands group: the whole number, with either
+      separator (``31.0``, ``31,0``, ``31,00``, ``1767.000``: spreadsheet or pandas floats);
+    * anything else is a ``ValueError``: a fraction (``3,5``), and a value that is a
+      thousands group in the *other* format (``2,000`` in a `;` file, ``2.000`` in a `,`
+      file, either in a tab file): read as a decimal it is 2, as a thousands group 2000,
+      and a 1,000x factor is never guessed.
+
     Raises:
-        ValueError: the value is not a whole number.
+        ValueError: not a whole number, or ambiguous (the message says which).
     """
     v = value.strip().strip('"')
     if v.lower() in MISSING:
@@ -144,11 +186,29 @@ def parse_count(value: str, delimiter: str) -> int | None:
     v = v.replace("\u00a0", "").replace(" ", "")
     if re.fullmatch(r"\d+", v):
         return int(v)
-    if re.fullmatch(r"\d+[.,]0+", v):  # 31.0 from a spreadsheet or pandas
-        return int(v.split(".")[0].split(",")[0])
-    if delimiter == ";" and re.fullmatch(r"\d{1,3}(\.\d{3})+", v):  # Dutch 1.382
-        return int(v.replace(".", ""))
-    raise ValueError(v)
+    thousands, _decimal = NUMBER_FORMATS.get(delimiter, (None, None))
+    for sep, other in ((".", ","), (",", ".")):
+        head, has_frac, frac = v.partition(other)
+        if not re.fullmatch(rf"[1-9]\d{{0,2}}(?:\{sep}\d{{3}})+", head):
+            continue
+        grouped = int(head.replace(sep, ""))
+        if has_frac and not re.fullmatch(r"\d+", frac):
+            break
+        if sep == thousands:
+            if frac.strip("0"):
+                break
+            return grouped
+        where = {";": "a ';'-separated file (Dutch format: '.' groups thousands, ',' is the "
+                      "decimal mark)",
+                 ",": "a ','-separated file (English format: ',' groups thousands, '.' is the "
+                      "decimal mark)"}.get(delimiter, "a file whose separator does not tell "
+                                                      "its number format")
+        raise ValueError(f"ambiguous: with {sep!r} grouping thousands it is {grouped}, but "
+                         f"this is {where}; a 1,000x factor is never guessed")
+    m = re.fullmatch(r"(\d+)[.,](\d+)", v)
+    if m and not m.group(2).strip("0"):  # 31.0 / 31,0 from a spreadsheet or pandas
+        return int(m.group(1))
+    raise ValueError("not a whole number")
 
 
 def region_level(code: str) -> str:
