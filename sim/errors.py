@@ -7,6 +7,7 @@ class UserError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, *, file: str | None = None, field: str | None = None):
+        self.message = message
         self.file = file
         self.field = field
         where = ""

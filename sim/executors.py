@@ -24,6 +24,8 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
@@ -59,7 +61,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> E
     if n <= 1:
         return InlineExecutor()
     return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("forkserver"),
-                               initializer=_pool_worker_init)
+                               initializer=_pool_worker_init, initargs=(os.getpid(),))
 
 
 def freeze_imports() -> None:
@@ -74,10 +76,43 @@ def freeze_imports() -> None:
     gc.freeze()
 
 
-def _pool_worker_init() -> None:
-    """Pool worker start-up: leave Ctrl-C to the parent (it cancels and shuts down cleanly)."""
+def _pool_worker_init(parent_pid: int | None = None) -> None:
+    """Pool worker start-up: leave Ctrl-C to the parent; exit when the parent is gone.
+
+    A worker's own parent is the forkserver, not the command, so a watchdog thread checks
+    the command's process every :data:`PARENT_CHECK_SECONDS`: when it has died (SIGKILL,
+    a crash), the worker exits at once instead of running on as an orphan; the forkserver
+    and the resource tracker then end too, as their last clients are gone.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True,
+                         name="wijksim-parent-watch").start()
     freeze_imports()
+
+
+#: How often a pool worker checks that the command that started it still runs (seconds).
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _parent_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else (pid reused): treat as gone
+        return False
+    try:  # a zombie (killed, not yet reaped) counts as gone
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _exit_with_parent(pid: int) -> None:
+    while _parent_alive(pid):
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 class DaskExecutor(Executor):

@@ -19,7 +19,7 @@ import datetime as dt
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +59,12 @@ def _check_target(folder: Path) -> None:
 
 
 @contextmanager
-def folder_lock(folder: Path, summary: str) -> Iterator[None]:
-    """Hold an exclusive lock on ``folder`` (released when the process ends, in any way)."""
+def folder_lock(folder: Path) -> Iterator[Callable[[str], None]]:
+    """Hold an exclusive lock on ``folder`` (released when the process ends, in any way).
+
+    Yields a function that records who holds the lock (shown to a second command); it is
+    called only once the folder is known to be ours, so a refused command changes nothing.
+    """
     path = folder / LOCK_NAME
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -75,11 +79,14 @@ def folder_lock(folder: Path, summary: str) -> Iterator[None]:
             holder = _holder(path)
             raise UserError(f"is in use by {holder}; wait until it ends, or choose another "
                             "--out.", file=str(folder), field="--out") from None
-        info = json.dumps({"pid": os.getpid(), "command": summary,
-                           "since": dt.datetime.now().isoformat(timespec="seconds")})
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, info.encode(), 0)
-        yield
+
+        def record_holder(summary: str) -> None:
+            info = json.dumps({"pid": os.getpid(), "command": summary,
+                               "since": dt.datetime.now().isoformat(timespec="seconds")})
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, info.encode(), 0)
+
+        yield record_holder
     finally:
         os.close(fd)  # closing the descriptor releases the lock
 
@@ -135,7 +142,8 @@ def results_folder(folder: str | Path, made_by: MadeBy) -> Iterator[Path]:
     except OSError as exc:
         raise UserError(f"cannot create the results folder ({exc.strerror}).",
                         file=str(folder), field="--out") from None
-    with folder_lock(folder, made_by.summary):
+    with folder_lock(folder) as record_holder:
         with ResultStore(folder) as store:
             claim(store, made_by)
+        record_holder(made_by.summary)
         yield folder

@@ -457,9 +457,10 @@ def _raw_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         base = _raw_chain(parent_path, (*seen, path))
     except UserError as exc:
         if exc.file == str(parent_path.resolve()) or str(parent_path) in str(exc):
-            raise UserError(f"{exc} (named by 'extends' in {path.name})", file=exc.file,
+            raise UserError(f"{exc.message} (named by 'extends' in {path})", file=exc.file,
                             field=exc.field) from None
         raise
+    base.pop("name", None)  # a name belongs to its own file (default: the file's name)
     base.pop("description", None)  # a description belongs to its own file
     base.pop("description_en", None)
     return deep_merge(base, data)
