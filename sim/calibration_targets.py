@@ -9,7 +9,6 @@ covers and adds per-wijk targets.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from sim.data import KwbData, PoliceData
 from sim.data.table import listing
 from sim.errors import UserError
 from sim.scenario import parameter_paths
+from sim.textio import read_toml
 
 TARGET_NAMES = ("level", "attempt_share", "clearance_rate", "knox_ratio", "team_effect")
 
@@ -173,11 +173,10 @@ def load_targets(city: str | Path) -> Targets:
     if not path.exists():
         raise UserError("no targets file: create targets.toml in the city folder (see "
                         "calibration/amstelveen/targets.toml)", file=str(path))
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"malformed TOML: {exc}", file=str(path)) from None
+    raw = read_toml(path, what="targets file")
     tgt_raw = raw.get("targets", {})
+    if not isinstance(tgt_raw, dict):
+        raise UserError("must be a table of targets", file=str(path), field="targets")
     unknown = sorted(set(tgt_raw) - set(TARGET_NAMES) - {"per_wijk"})
     if unknown:
         raise UserError(f"unknown target(s) {', '.join(unknown)}; known: "
