@@ -53,7 +53,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench.py
 
 freeze-baseline: $(STAMP)
-	$(VENV)/bin/python -m sim.frozen --write
+	$(VENV)/bin/python -m sim.runs.frozen --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

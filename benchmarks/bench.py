@@ -82,9 +82,9 @@ def measure(case: Case, runs: int) -> dict[str, Any]:
     sys.path[:0] = [str(HERE.parent), str(HERE)]  # a source checkout works uninstalled too
     from textbook import TextbookModel
 
-    from sim.city import load_city
-    from sim.model import WijkModel
-    from sim.scenario import load_scenario
+    from sim.model.city import load_city
+    from sim.model.model import WijkModel
+    from sim.model.scenario import load_scenario
 
     scenario = load_scenario(case.scenario, calibrated=False)
     s, o = case.staff_scale, case.offenders_scale

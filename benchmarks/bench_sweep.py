@@ -28,10 +28,10 @@ import time
 from concurrent.futures import Executor
 from pathlib import Path
 
-from sim.executors import freeze_imports, make_executor
-from sim.experiment import Experiment
-from sim.store import ResultStore
-from sim.sweep import run_sweep
+from sim.analysis.experiment import Experiment
+from sim.analysis.sweep import run_sweep
+from sim.runs.executors import freeze_imports, make_executor
+from sim.runs.store import ResultStore
 
 
 def _experiment(n: int, years: float, seed: int) -> Experiment:

@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a source checkout works too
 
-from sim.city import load_city  # noqa: E402
-from sim.model import WijkModel  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.model.city import load_city  # noqa: E402
+from sim.model.model import WijkModel  # noqa: E402
+from sim.model.scenario import load_scenario  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(args.top)
         text = buf.getvalue()
         for prefix in (sysconfig.get_paths()["purelib"] + "/", str(ROOT) + "/"):
-            text = text.replace(prefix, "")  # mesa/model.py vs sim/model.py stay distinct
+            text = text.replace(prefix, "")  # mesa/model.py vs sim/model/model.py stay distinct
         print(f"==== top {args.top} by {key} ====")
         print("\n".join(ln for ln in text.splitlines() if ln.strip()))
     return 0

@@ -4,8 +4,8 @@ Written the way a Mesa tutorial would write it (compare ``mesa/examples/advanced
 one ``Agent`` object per household, per officer (boa, wijkagent, interventieteam member),
 per wijkregisseur and per burglar, placed on a ``mesa.discrete_space`` grid, and every agent
 stepped every simulated hour with ``agents_by_type[...].shuffle_do("step")``. Decisions are
-Python loops over agents. It reads the same parameters as ``sim.model.WijkModel`` (a
-``sim.scenario.Scenario`` and a ``sim.city.City``) and implements the same mechanisms:
+Python loops over agents. It reads the same parameters as ``sim.model.model.WijkModel`` (a
+``sim.model.scenario.Scenario`` and a ``sim.model.city.City``) and implements the same mechanisms:
 
 * households are at home with the hourly occupancy profile; they may be hardened;
 * officers spend their burglary-patrol hours in their duty window, ``visits_per_hour``
@@ -30,8 +30,8 @@ import math
 from mesa import Agent, Model
 from mesa.discrete_space import FixedAgent, OrthogonalMooreGrid
 
-from sim.city import City
-from sim.scenario import HOURS_PER_FTE_YEAR, Scenario
+from sim.model.city import City
+from sim.model.scenario import HOURS_PER_FTE_YEAR, Scenario
 
 KINDS = ("boa", "wijkagenten", "interventieteam")  # index = guardian kind, as in WijkModel
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import RunOutput, WijkModel
-from sim.runner import cached_city, replication_seed
-from sim.scenario import Scenario, load_scenario
+from sim.model.model import RunOutput, WijkModel
+from sim.model.scenario import Scenario, load_scenario
+from sim.runs.runner import cached_city
+from sim.runs.seeds import replication_seed
 
 
 @pytest.fixture(scope="session")

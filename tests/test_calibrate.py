@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from conftest import invoke_cli
 
-from sim.calibrate import Calibration, replication_moments
-from sim.calibration_targets import (
+from sim.analysis.calibration.search import Calibration, replication_moments
+from sim.analysis.calibration.targets import (
     FreeParameter,
     Method,
     Target,
@@ -19,12 +19,12 @@ from sim.calibration_targets import (
     apply_police,
     load_targets,
 )
-from sim.errors import UserError
-from sim.executors import InlineExecutor
-from sim.paths import CALIBRATION
-from sim.runner import RunSpec, execute
-from sim.scenario import calibrated_parameters, load_scenario
-from sim.toml_write import dumps
+from sim.core.errors import UserError
+from sim.core.paths import CALIBRATION
+from sim.core.tomlwrite import dumps
+from sim.model.scenario import calibrated_parameters, load_scenario
+from sim.runs.executors import InlineExecutor
+from sim.runs.runner import RunSpec, execute
 
 FIX = Path(__file__).parent / "fixtures"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from sim.city import load_city, schematic_layout
+from sim.model.city import load_city, schematic_layout
 
 
 def test_totals_match_design(city):

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from conftest import invoke_cli
 
-from sim.scenario import known_scenarios, load_scenario
-from sim.store import ResultStore
+from sim.model.scenario import known_scenarios, load_scenario
+from sim.runs.store import ResultStore
 
 
 def cli(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
@@ -66,7 +66,7 @@ def test_interventieteam_cost_from_council_letter():
 
 @pytest.mark.parametrize("name", sorted(known_scenarios()))
 def test_every_shipped_scenario_runs_a_few_days(name, tmp_path):
-    from sim.runner import RunSpec, execute
+    from sim.runs.runner import RunSpec, execute
 
     sc = load_scenario(name)
     assert sc.description, f"{name} needs a description for the report"

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from conftest import invoke_cli
 
-from sim.compare import default_years, plan_comparison, programme_period, run_comparison
-from sim.compare_metrics import (
+from sim.analysis.compare import default_years, plan_comparison, programme_period, run_comparison
+from sim.analysis.compare_metrics import (
     cost_per_prevented,
     horizon_cost,
     mean_ci,
@@ -20,9 +20,9 @@ from sim.compare_metrics import (
     wdq_areas,
     wdq_interval,
 )
-from sim.runner import replication_seed
-from sim.scenario import load_scenario
-from sim.store import ResultStore
+from sim.model.scenario import load_scenario
+from sim.runs.seeds import replication_seed
+from sim.runs.store import ResultStore
 
 YEARS, REPS, SEED = 0.2, 2, 7  # tiny: about 73 simulated days, 2 replications
 
@@ -186,7 +186,7 @@ def test_rerun_resumes_and_other_settings_are_refused(tiny):
     assert ran == [], "finished runs are not run again"
     assert again["rows"][1]["woninginbraken_per_year"] == pytest.approx(
         {r["scenario"]: r for r in comp["rows"]}["interventieteam"]["woninginbraken_per_year"])
-    from sim.errors import UserError
+    from sim.core.errors import UserError
 
     with pytest.raises(UserError, match="other settings"):
         run_comparison(plan_comparison(["baseline"], YEARS, REPS, SEED + 1), folder)
@@ -236,7 +236,7 @@ def test_cli_bad_scenario_file_names_file_and_field(tmp_path, capsys, monkeypatc
 
 
 def test_every_shipped_scenario_runs_in_a_comparison(tmp_path):
-    from sim.scenario import known_scenarios
+    from sim.model.scenario import known_scenarios
 
     names = ["baseline", *(n for n in known_scenarios() if n != "baseline")]
     comp = run_comparison(plan_comparison(names, 0.05, 2, SEED), tmp_path)

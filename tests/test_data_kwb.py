@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import invoke_cli
 
+from sim.core.errors import UserError
 from sim.data import load_kwb
-from sim.errors import UserError
 
 FIX = Path(__file__).parent / "fixtures"
 RAW = FIX / "kwb_raw_2023.csv"  # `;`, raw keys (AantalInwoners_5, HuishoudensTotaal_28)

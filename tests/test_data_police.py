@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import invoke_cli
 
+from sim.core.errors import UserError
 from sim.data import Period, load_export, load_police, parse_period
-from sim.errors import UserError
 
 FIX = Path(__file__).parent / "fixtures"
 RAW = FIX / "police_raw_47018.csv"  # `;`, raw keys, padded keys, NL/GM subtotals, months

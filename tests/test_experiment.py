@@ -7,10 +7,10 @@ import textwrap
 
 import pytest
 
+from sim.analysis.experiment import apply_values, known_experiments, load_experiment
 from sim.cli import main
-from sim.errors import UserError
-from sim.experiment import apply_values, known_experiments, load_experiment
-from sim.scenario import HOURS_PER_FTE_YEAR
+from sim.core.errors import UserError
+from sim.model.scenario import HOURS_PER_FTE_YEAR
 
 GOOD = """
 name = "tiny"

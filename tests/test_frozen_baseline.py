@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.frozen import FROZEN_FILE, FROZEN_SCENARIOS, check_runs, frozen_run, read_frozen
+from sim.runs.frozen import FROZEN_FILE, FROZEN_SCENARIOS, check_runs, frozen_run, read_frozen
 
 HINT = ("Model behaviour differs from the frozen baseline. Run `make freeze-baseline` ONLY if "
         "this change is intended, and review the diff of tests/data/frozen_baseline.json.")

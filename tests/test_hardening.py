@@ -133,7 +133,7 @@ def test_experiment_name_is_a_slug(tmp_path, capsys, monkeypatch):
 
 
 def test_unnamed_scenario_file_gets_a_slug_from_its_file_name(tmp_path):
-    from sim.scenario import load_scenario
+    from sim.model.scenario import load_scenario
 
     f = scenario_file(tmp_path, 'extends = "baseline"\n', name="My Plan (v2).toml")
     assert load_scenario(f).name == "my-plan-v2"
@@ -234,7 +234,7 @@ def test_every_parameter_is_bounded_with_its_unit(body, needles, tmp_path, capsy
 
 
 def test_every_numeric_parameter_has_bounds_a_unit_and_a_source():
-    from sim.scenario import Scenario, allowed_range, field_info, parameter_paths
+    from sim.model.scenario import Scenario, allowed_range, field_info, parameter_paths
 
     for path in parameter_paths():
         info = field_info(tuple(path.split(".")))
@@ -379,7 +379,7 @@ def test_a_locked_folder_names_its_holder(tmp_path, capsys, monkeypatch):
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
             from pathlib import Path
-            from sim.folders import MadeBy, results_folder
+            from sim.runs.folders import MadeBy, results_folder
             with results_folder(Path({str(out)!r}), MadeBy("sweep", "a test holder")):
                 print("locked", flush=True)
                 time.sleep(60)

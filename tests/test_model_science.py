@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from conftest import mean_total, run_model
 
-from sim.agents import TEAM
-from sim.metrics import knox_ratio
-from sim.scenario import load_scenario
+from sim.model.agents import TEAM
+from sim.model.metrics import knox_ratio
+from sim.model.scenario import load_scenario
 
 
 def test_zero_burglars_means_zero_burglaries(baseline):
@@ -73,8 +73,8 @@ def test_interventieteam_lowers_burglaries_in_the_cells_it_targets(baseline):
 def test_wijkregisseur_effects_build_up_and_persist(baseline):
     sc = load_scenario("wijkregisseur").model_copy(update={"years": 4})
     sc = sc.with_overrides({"wijkregisseur.last_year": sc.start_year + 1})
-    from sim.model import WijkModel
-    from sim.runner import cached_city
+    from sim.model.model import WijkModel
+    from sim.runs.runner import cached_city
 
     model = WijkModel(sc, cached_city(sc.city), seed=3)
     hardened, strength = [model.residents.hardened.mean()], [0.0]

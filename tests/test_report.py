@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.compare import plan_comparison, run_comparison
-from sim.errors import UserError
-from sim.report import SECTION_KEYS, build_document, build_report, load_comparison
-from sim.report_text import STRINGS, num
+from sim.analysis.compare import plan_comparison, run_comparison
+from sim.core.errors import UserError
+from sim.report.build import SECTION_KEYS, build_document, build_report, load_comparison
+from sim.report.text import STRINGS, num
 
 
 @pytest.fixture(scope="module")

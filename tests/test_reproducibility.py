@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.executors import make_executor
-from sim.runner import RunSpec, replication_seed, run_specs
+from sim.runs.executors import make_executor
+from sim.runs.runner import RunSpec, run_specs
+from sim.runs.seeds import replication_seed
 
 
 def _collect(specs, workers):

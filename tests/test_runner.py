@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.executors import InlineExecutor, make_executor
-from sim.runner import in_flight_limit, map_batches
+from sim.runs.executors import InlineExecutor, make_executor
+from sim.runs.runner import in_flight_limit, map_batches
 
 
 def _square_or_stop(batch: list[int]) -> list[int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import invoke_cli
 
-from sim.paths import CALIBRATION
+from sim.core.paths import CALIBRATION
 
 
 def run_cli(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
@@ -89,14 +89,14 @@ def test_valid_file_says_ok(tmp_path, capsys, monkeypatch):
 
 def _city_copy(tmp_path: Path, monkeypatch, name: str) -> Path:
     """A copy of Amstelveen's data as city ``name`` under a temporary calibration/ folder."""
-    import sim.city
+    import sim.model.city
 
     root = tmp_path / "calibration"
     dest = root / name
     dest.mkdir(parents=True)
     for fname in ("wijken.csv", "city.toml"):
         shutil.copy(CALIBRATION / "amstelveen" / fname, dest / fname)
-    monkeypatch.setattr(sim.city, "CALIBRATION", root)
+    monkeypatch.setattr(sim.model.city, "CALIBRATION", root)
     return dest
 
 

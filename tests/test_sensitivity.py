@@ -1,7 +1,7 @@
 """Sensitivity analysis: known answers through the real pipeline (design, store, analysis).
 
 The model is replaced by test functions with published or exact indices through the
-pluggable ``evaluate`` of :func:`sim.sweep.run_sweep`; everything else — the SALib
+pluggable ``evaluate`` of :func:`sim.analysis.sweep.run_sweep`; everything else — the SALib
 sampler, run ids, the store, alignment by run id, the analysis — is the production path.
 """
 
@@ -16,12 +16,12 @@ from concurrent.futures import Executor, Future
 import numpy as np
 import pytest
 
-from sim.design import load_design
-from sim.errors import UserError
-from sim.experiment import Experiment
-from sim.sensitivity import analyze, outcome_matrix, write_figures, write_tables
-from sim.store import ResultStore
-from sim.sweep import run_sweep
+from sim.analysis.design import load_design
+from sim.analysis.experiment import Experiment
+from sim.analysis.sensitivity import analyze, outcome_matrix, write_figures, write_tables
+from sim.analysis.sweep import run_sweep
+from sim.core.errors import UserError
+from sim.runs.store import ResultStore
 
 # Ishigami & Homma (1990), a = 7, b = 0.1; analytic indices as documented by SALib
 # (SALib/test_functions/Ishigami.py) and Saltelli et al. (2008).

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from sim.design import design_run_id, load_design, reference_run_id
-from sim.errors import UserError
-from sim.executors import InlineExecutor, make_executor
-from sim.experiment import known_experiments, load_experiment
-from sim.scenario import HOURS_PER_FTE_YEAR
-from sim.sensitivity import analyze, outcome_matrix, outcome_runs
-from sim.store import ResultStore
-from sim.sweep import run_sweep
+from sim.analysis.design import design_run_id, load_design, reference_run_id
+from sim.analysis.experiment import known_experiments, load_experiment
+from sim.analysis.sensitivity import analyze, outcome_matrix, outcome_runs
+from sim.analysis.sweep import run_sweep
+from sim.core.errors import UserError
+from sim.model.scenario import HOURS_PER_FTE_YEAR
+from sim.runs.executors import InlineExecutor, make_executor
+from sim.runs.store import ResultStore
 
 # Short horizons keep every run at a few tens of milliseconds.
 TINY = """

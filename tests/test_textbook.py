@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.city import load_city
-from sim.model import WijkModel
-from sim.scenario import load_scenario
+from sim.model.city import load_city
+from sim.model.model import WijkModel
+from sim.model.scenario import load_scenario
 
 DAYS = 60
 HOMOGENEOUS = {"offenders.rate_shape": 1000.0}

@@ -20,7 +20,7 @@ from sim.cli import data as _data  # noqa: F401  (data show, calibrate)
 from sim.cli import run as _run  # noqa: F401  (scenarios, validate, run)
 from sim.cli import sweep as _sweep  # noqa: F401  (sweep, sensitivity)
 from sim.cli.app import app, err_console
-from sim.errors import UserError
+from sim.core.errors import UserError
 
 #: Exit code of an unexpected error (BSD EX_SOFTWARE): never bad input, always a bug.
 INTERNAL_ERROR = 70

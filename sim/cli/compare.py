@@ -9,16 +9,17 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from sim.analysis.compare import plan_comparison, run_comparison
 from sim.cli.app import app, console, out_console, print_json
 from sim.cli.run import MAX_REPLICATIONS, WORKERS, default_out, run_into_store
-from sim.compare import plan_comparison, run_comparison
-from sim.errors import UserError
-from sim.export import export_csv
-from sim.folders import MadeBy, results_folder
-from sim.report_text import LANGS
-from sim.runner import MAX_SEED, check_spec
-from sim.scenario import MAX_YEARS
-from sim.store import ResultStore
+from sim.core.errors import UserError
+from sim.model.scenario import MAX_YEARS
+from sim.report.text import LANGS
+from sim.runs.export import export_csv
+from sim.runs.folders import MadeBy, results_folder
+from sim.runs.runner import check_spec
+from sim.runs.seeds import MAX_SEED
+from sim.runs.store import ResultStore
 
 #: Keys left out of ``--json`` rows (they are in comparison.json, for the figures).
 HEAVY_KEYS = ("areas", "per_wijk_per_1000_households", "description")
@@ -69,7 +70,7 @@ def compare(
         comp = run_comparison(plan, out, runner, command)
         with ResultStore(out) as store:
             export_csv(store, out)
-        from sim.figures import write_figures  # matplotlib only when needed
+        from sim.report.figures import write_figures  # matplotlib only when needed
 
         write_figures(comp, Path(out) / "figures", lang)
     if as_json:
@@ -143,7 +144,7 @@ def report(
                                                  "FOLDER/report-<lang>.<format>)."),
 ) -> None:
     """Build the council report of a comparison folder (PDF or single-file HTML)."""
-    from sim.report import build_report
+    from sim.report.build import build_report
 
     path = build_report(folder, fmt, lang, out)
     console.print(f"report: {path}")

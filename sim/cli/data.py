@@ -130,8 +130,8 @@ def calibrate(
     seed: int = typer.Option(None, "--seed", min=0, help="Master seed (default: targets.toml)."),
 ) -> None:
     """Fit the free parameters to calibration/<city>/targets.toml; write calibrated.toml."""
-    from sim.calibrate import run_calibration
-    from sim.calibration_plot import plot_fit
+    from sim.analysis.calibration.run import run_calibration
+    from sim.report.calibration_plot import plot_fit
 
     if "/" in city or Path(city).is_dir():  # a city folder given here: used as it is
         city = str(Path(city).resolve())

@@ -12,13 +12,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.cli.app import app, console, out_console, print_json
-from sim.errors import UserError
-from sim.executors import freeze_imports, make_executor
-from sim.export import export_csv
-from sim.folders import MadeBy, results_folder
-from sim.runner import MAX_SEED, RunRecord, RunSpec, cached_city, check_spec, run_specs
-from sim.scenario import MAX_YEARS, known_scenarios, load_scenario
-from sim.store import ResultStore
+from sim.core.errors import UserError
+from sim.model.scenario import MAX_YEARS, known_scenarios, load_scenario
+from sim.runs.executors import freeze_imports, make_executor
+from sim.runs.export import export_csv
+from sim.runs.folders import MadeBy, results_folder
+from sim.runs.runner import RunRecord, RunSpec, cached_city, check_spec, run_specs
+from sim.runs.seeds import MAX_SEED
+from sim.runs.store import ResultStore
 
 #: Most replications one command may ask for.
 MAX_REPLICATIONS = 10_000

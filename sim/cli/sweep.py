@@ -10,13 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from sim.cli.app import app, out_console, print_json
-from sim.design import experiment_hash, load_design
-from sim.errors import UserError
-from sim.executors import check_scheduler, default_workers, freeze_imports, make_executor
-from sim.experiment import Experiment, load_experiment
-from sim.folders import MadeBy, results_folder
-from sim.sensitivity import (
+from sim.analysis.design import experiment_hash, load_design
+from sim.analysis.experiment import Experiment, load_experiment
+from sim.analysis.sensitivity import (
     Analysis,
     analyze,
     export_outcomes,
@@ -24,8 +20,12 @@ from sim.sensitivity import (
     write_figures,
     write_tables,
 )
-from sim.store import ResultStore
-from sim.sweep import SweepStatus, run_sweep
+from sim.analysis.sweep import SweepStatus, run_sweep
+from sim.cli.app import app, out_console, print_json
+from sim.core.errors import UserError
+from sim.runs.executors import check_scheduler, default_workers, freeze_imports, make_executor
+from sim.runs.folders import MadeBy, results_folder
+from sim.runs.store import ResultStore
 
 EXPERIMENT_ARG = typer.Argument(..., help="Shipped experiment name (experiments/*.toml) or a path.")
 WORKERS = typer.Option(None, "--workers", "-w", min=0, max=256,

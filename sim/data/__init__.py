@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.core.errors import UserError
 from sim.data import kwb, police
 from sim.data.kwb import KwbData, KwbRow, load_kwb
 from sim.data.periods import Period, parse_period
 from sim.data.police import PoliceData, PoliceRow, load_police
 from sim.data.table import has_header, read_export_text
-from sim.errors import UserError
 
 
 def load_export(path: str | Path) -> PoliceData | KwbData:

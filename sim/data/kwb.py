@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sim.core.errors import UserError
 from sim.data.table import (
     Table,
     find_code,
@@ -26,7 +27,6 @@ from sim.data.table import (
     read_table,
     region_level,
 )
-from sim.errors import UserError
 
 CODE_ALIASES = ("codering", "gwbcode10", "gwbcode", "regiocode", "wijkenenbuurten")
 NAME_ALIASES = ("wijkenenbuurten", "regionaam", "gwbnaam", "regio", "wijkenbuurtnaam")

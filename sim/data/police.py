@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sim.core.errors import UserError
 from sim.data.periods import Period, parse_period
 from sim.data.table import (
     Table,
@@ -36,7 +37,6 @@ from sim.data.table import (
     read_table,
     region_level,
 )
-from sim.errors import UserError
 
 BURGLARY_CODE = "1.1.1"  # Standaardclassificatie misdrijven: diefstal/inbraak woning
 BURGLARY_TITLE = "diefstalinbraakwoning"

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.errors import UserError
-from sim.textio import MAX_DATA_BYTES, decode_text, read_bytes
+from sim.core.errors import UserError
+from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
 
 #: Cell values that mean "missing" (suppressed or unknown): CBS writes "." (unknown,
 #: unreliable or confidential) and "x" (confidential); OData gives null.
@@ -74,7 +74,7 @@ def read_export_text(path: str | Path, what: str = "data export") -> str:
     """The text of a data export: a regular file of at most ``MAX_DATA_BYTES``, decoded.
 
     Decoding, in order: a byte-order mark decides (UTF-8, UTF-16 LE/BE, as
-    :func:`sim.textio.decode_text`; a UTF-16 export with its BOM simply works); a file with
+    :func:`sim.core.textio.decode_text`; a UTF-16 export with its BOM simply works); a file with
     a NUL byte and no BOM is refused (binary, or UTF-16 without a BOM); then UTF-8; then
     Windows-1252 (cp1252), the legacy encoding of some CBS downloads. Bytes that are neither
     are a :class:`UserError` naming the byte and line — never a silent latin-1 guess.

@@ -1,0 +1,1 @@
+"""Analysis of runs: outcomes, comparisons, experiment designs, sweeps, sensitivity, calibration."""

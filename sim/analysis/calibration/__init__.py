@@ -1,0 +1,1 @@
+"""Calibration by the simulated method of moments: targets, search, metamodel, result, run."""

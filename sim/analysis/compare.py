@@ -1,0 +1,291 @@
+"""``sim compare``: run scenarios with the same seeds and aggregate them side by side.
+
+The flow: :func:`plan_comparison` loads the scenarios and fixes one horizon, seed and
+replication count for all of them; :meth:`Plan.specs` gives one :class:`~sim.runs.runner.RunSpec`
+per scenario and replication (run id ``<scenario>-r<rep>``, group = scenario name), so
+replication ``r`` of every scenario runs with the same seed (common random numbers);
+:func:`pending_specs` skips runs already in the folder's store (an interrupted comparison
+resumes); :func:`load_data` reads the runs back from the store and :func:`aggregate` turns
+them into the comparison: the key table (one row per scenario) and the data behind the
+figures and the report (see ``sim/analysis/compare_metrics.py`` for the definitions).
+
+Horizon: by default long enough for every scenario's programme plus
+:data:`POST_PROGRAMME_YEARS` years after it (programmes ending 2027 from 2024: 6 years,
+2024-2029), so persistence after the money stops is visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+from sim import __version__
+from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas, wijk_adjacency
+from sim.analysis.compare_plan import Plan, RunData, run_id
+from sim.analysis.compare_rows import programme_parts, scenario_row
+from sim.core.errors import UserError
+from sim.core.paths import CALIBRATION
+from sim.model.city import City
+from sim.model.metrics import yearly
+from sim.model.model import HOURS_PER_DAY, TICKS_PER_YEAR
+from sim.model.scenario import Scenario, load_scenario
+from sim.runs.executors import InlineExecutor
+from sim.runs.runner import RunSpec, cached_city, run_specs
+from sim.runs.seeds import replication_seed
+from sim.runs.store import ResultStore
+
+FORMAT = "wijksim-comparison/1"
+COMPARISON_SHA_KEY = "comparison_sha256"
+POST_PROGRAMME_YEARS = 2  # years after the last programme year shown by default
+MAX_YEARS = 50  # the scenario schema's longest horizon
+MAP_SMOOTHING_CELLS = 1.5  # Gaussian smoothing of the density maps (cells), for legibility
+
+
+def programme_period(sc: Scenario) -> tuple[int, int] | None:
+    """First and last year of the scenario's programme(s), or None when it has none."""
+    spans = list(programme_parts(sc).values())
+    if not spans:
+        return None
+    return min(a for a, _ in spans), max(b for _, b in spans)
+
+
+def default_years(scenarios: list[Scenario]) -> float:
+    """The longest scenario horizon, extended to show POST_PROGRAMME_YEARS after programmes.
+
+    A programme without an end inside the schema's longest horizon (a structural measure,
+    e.g. ``last_year = 2100``) does not extend the horizon.
+    """
+    start = scenarios[0].start_year
+    need = [float(sc.years) for sc in scenarios]
+    for sc in scenarios:
+        period = programme_period(sc)
+        if period and period[1] - start < MAX_YEARS:
+            need.append(float(period[1] - start + 1 + POST_PROGRAMME_YEARS))
+    return min(float(MAX_YEARS), max(need))
+
+
+def plan_comparison(refs: list[str], years: float | None = None, replications: int = 10,
+                    seed: int = 42) -> Plan:
+    """Load the scenarios (clear errors for bad ones) and fix one horizon for all."""
+    if not refs:
+        raise UserError("name at least one scenario (the first is the reference), e.g. "
+                        "'sim compare baseline interventieteam'.", field="SCENARIO")
+    scenarios = [load_scenario(r) for r in refs]
+    names = [sc.name for sc in scenarios]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise UserError(f"scenario name(s) {', '.join(dup)} appear more than once; every "
+                        "scenario in a comparison needs its own name (field 'name').",
+                        field="name")
+    for field, label in (("start_year", "start year"), ("city", "city")):
+        values = {getattr(sc, field) for sc in scenarios}
+        if len(values) > 1:
+            detail = ", ".join(f"{sc.name}: {getattr(sc, field)}" for sc in scenarios)
+            raise UserError(f"scenarios in one comparison must share the {label} ({detail}).",
+                            field=field)
+    horizon = float(years) if years else default_years(scenarios)
+    if not 0 < horizon <= MAX_YEARS:
+        raise UserError(f"--years must be above 0 and at most {MAX_YEARS}; got {horizon}.",
+                        field="--years")
+    scenarios = [sc.model_copy(update={"years": horizon}) for sc in scenarios]
+    return Plan(scenarios, horizon, replications, seed)
+
+
+def pending_specs(store: ResultStore, plan: Plan) -> list[RunSpec]:
+    """Specs not yet finished in the store; refuses a folder holding a different comparison."""
+    runs = store.runs()
+    done = {r.run_id: r for r in runs.itertuples() if r.status == "done"}
+    pending = []
+    for spec in plan.specs():
+        row = done.get(spec.run_id)
+        if row is None:
+            pending.append(spec)
+            continue
+        same = (row.scenario_hash == spec.scenario.content_hash()
+                and row.master_seed == spec.master_seed and abs(row.years - plan.years) < 1e-9)
+        if not same:
+            raise UserError(
+                f"the results folder already holds run {spec.run_id} with other settings "
+                f"(scenario hash {row.scenario_hash}, seed {row.master_seed}, {row.years:g} "
+                f"years; now {spec.scenario.content_hash()}, seed {spec.master_seed}, "
+                f"{plan.years:g} years). Choose another --out folder or delete this one.",
+                file=str(store.path), field="--out")
+    return pending
+
+
+def load_data(store: ResultStore, plan: Plan, city: City) -> dict[str, RunData]:
+    """Read every scenario's finished runs of this plan back from the store."""
+    days = -(-int(round(plan.years * TICKS_PER_YEAR)) // HOURS_PER_DAY)  # as in the model
+    codes = {w.code: i for i, w in enumerate(city.wijken)}
+    out = {}
+    for sc in plan.scenarios:
+        ids = [run_id(sc.name, r) for r in range(plan.replications)]
+        runs = store.runs(group=sc.name).set_index("run_id").loc[ids]
+        index = {rid: i for i, rid in enumerate(ids)}
+        shape = (len(ids), days, city.n_wijken)
+        attempts, arrests = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+        d = store.daily(ids)
+        r, day, w = d["run_id"].map(index).to_numpy(), d["day"].to_numpy(), d["wijk"].map(codes)
+        attempts[r, day, w.to_numpy()] = d["woninginbraken"].to_numpy()
+        # all arrests: at a burglary, and by offender-focused work (interventieteam)
+        arrests[r, day, w.to_numpy()] = (d["arrests"] + d["offender_arrests"]).to_numpy()
+        cells = np.zeros((len(ids), city.wijk_of_cell.size), np.int64)
+        ev = store.events(ids)
+        np.add.at(cells, (ev["run_id"].map(index).to_numpy(), ev["cell"].to_numpy()), 1)
+        out[sc.name] = RunData([int(s) for s in runs["seed"]], list(runs["scenario_hash"]),
+                               attempts, arrests, cells)
+    return out
+
+
+def calibration_info(city: str) -> dict[str, Any]:
+    """Which calibrated parameters the scenarios were loaded with (file, hash, contents)."""
+    path = CALIBRATION / city.lower() / "calibrated.toml"
+    if not path.exists():
+        return {"file": None, "used": False,
+                "note": "no calibrated.toml: the scenario files and schema defaults apply"}
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        data = {}
+    return {"file": str(path.relative_to(CALIBRATION.parent)), "used": True,
+            "sha256": hashlib.sha256(raw).hexdigest()[:12], "contents": data}
+
+
+def _density_map(cells: np.ndarray, mask: np.ndarray, years: float, cell_km2: float) -> np.ndarray:
+    """Mean woninginbraken per km² per year on the grid, smoothed inside the city."""
+    mean = cells.mean(axis=0).reshape(mask.shape) / years / cell_km2
+    m = mask.astype(float)
+    num = gaussian_filter(mean * m, MAP_SMOOTHING_CELLS)
+    den = gaussian_filter(m, MAP_SMOOTHING_CELLS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(mask, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def aggregate(plan: Plan, data: dict[str, RunData], city: City,
+              command: str = "", results_dir: str = "") -> dict[str, Any]:
+    """The comparison: provenance, key table rows and the data behind the figures."""
+    ref = plan.reference
+    ref_data = data[ref.name]
+    households = np.array([w.households for w in city.wijken], dtype=float)
+    ref_wijk = ref_data.attempts.sum(axis=1).mean(axis=0)
+    areas = wdq_areas(ref_wijk, wijk_adjacency(city.wijk_of_cell, city.n_wijken))
+    gebieden = city.gebied_of_wijk
+    rows = [scenario_row(sc, data[sc.name], ref_data, plan, areas, households, gebieden,
+                         programme_period(sc)) for sc in plan.scenarios]
+    days = ref_data.attempts.shape[1]
+    months = month_edges(days)
+    mask = city.wijk_of_cell >= 0
+    cell_km2 = (city.cell_size_m / 1000.0) ** 2
+    maps = {sc.name: _density_map(data[sc.name].cells, mask, plan.years, cell_km2)
+            for sc in plan.scenarios}
+    codes = [w.code for w in city.wijken]
+    return {
+        "format": FORMAT,
+        "reference": ref.name,
+        "rows": rows,
+        "provenance": {
+            "package_version": __version__,
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "command": command,
+            "results_dir": results_dir,
+            "city": city.name,
+            "master_seed": plan.master_seed,
+            "replications": plan.replications,
+            "replication_seeds": [replication_seed(plan.master_seed, r)
+                                  for r in range(plan.replications)],
+            "years": plan.years,
+            "start_year": ref.start_year,
+            "level": LEVEL,
+            "scenarios": {sc.name: {"hash": sc.content_hash(), "params": sc.params(),
+                                    "run_seeds": data[sc.name].seeds}
+                          for sc in plan.scenarios},
+            "calibration": calibration_info(ref.city),
+            "wdq_areas": {k: [codes[i] for i in v] for k, v in areas.items()},
+        },
+        "figures": {
+            "months": [f"{ref.start_year + y}-{m:02d}" for y, m, _, _ in months],
+            "monthly": {sc.name: _monthly(data[sc.name].attempts, months)
+                        for sc in plan.scenarios},
+            "wijken": [{"code": w.code, "name": w.name, "gebied": w.gebied}
+                       for w in city.wijken],
+            "gebieden": {str(g): city.gebied_names.get(g, str(g)) for g in city.gebieden},
+            "map": {"shape": list(mask.shape), "cell_size_m": city.cell_size_m,
+                    "wijk_of_cell": city.wijk_of_cell.tolist(),
+                    "density": {k: np.round(v, 2).tolist() for k, v in maps.items()}},
+            "yearly_totals": {sc.name: yearly(data[sc.name].attempts.sum(axis=2).T).T.tolist()
+                              for sc in plan.scenarios},
+        },
+    }
+
+
+def _monthly(attempts: np.ndarray, months: list[tuple[int, int, int, int]]) -> dict[str, list]:
+    """Mean woninginbraken per month with its interval (partial months scaled up)."""
+    lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    per_day = attempts.sum(axis=2)
+    cols = [per_day[:, a:b].sum(axis=1) * lengths[m - 1] / (b - a) for _, m, a, b in months]
+    mean, lo, hi = mean_ci(np.column_stack(cols))
+    return {"mean": mean.tolist(), "lo": lo.tolist(), "hi": hi.tolist()}
+
+
+def run_comparison(plan: Plan, folder: str | Path,
+                   runner: Callable[[list[RunSpec], ResultStore], Any] | None = None,
+                   command: str = "") -> dict[str, Any]:
+    """Run what is missing of a plan into ``folder``'s store and write comparison.json.
+
+    ``runner(specs, store)`` runs and commits the specs (default: in this process, each
+    run committed as it finishes); the CLI passes one with a progress bar and workers.
+    Returns the comparison.
+    """
+    with ResultStore(folder) as store:
+        pending = pending_specs(store, plan)
+        store.set_meta("comparison", {"scenarios": [s.name for s in plan.scenarios],
+                                      "years": plan.years, "replications": plan.replications,
+                                      "seed": plan.master_seed})
+        if pending:
+            if runner is None:
+                run_specs(pending, InlineExecutor(), store.add_run)
+            else:
+                runner(pending, store)
+        city = cached_city(plan.reference.city)
+        comp = aggregate(plan, load_data(store, plan, city), city, command, str(folder))
+        write_comparison(comp, Path(folder), store)
+    return comp
+
+
+def write_comparison(comparison: dict[str, Any], folder: Path,
+                     store: ResultStore | None = None) -> Path:
+    """Write ``comparison.json`` (NaN as null) into the folder.
+
+    With ``store``, its SHA-256 is recorded in the store (meta ``comparison_sha256``), so
+    ``sim report`` can tell that the file and the runs belong together.
+    """
+    path = Path(folder) / "comparison.json"
+    blob = json.dumps(json_clean(comparison), ensure_ascii=False).encode("utf-8")
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_bytes(blob)
+    tmp.replace(path)  # never a half-written comparison.json
+    if store is not None:
+        store.set_meta(COMPARISON_SHA_KEY, hashlib.sha256(blob).hexdigest())
+    return path
+
+
+def json_clean(obj: Any) -> Any:
+    """Make an object JSON-safe: NaN and infinities become None, numpy scalars Python ones."""
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): json_clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return json_clean(obj.item())
+    return obj

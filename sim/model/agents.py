@@ -1,0 +1,298 @@
+"""The six agent types of Wijksim.
+
+Agents hold the decisions; state that is touched every simulated hour lives in numpy
+arrays owned by the model (``model.last_visit``, ``model.hardened``, ...). The many
+households are one :class:`Residents` agent whose state is those arrays, so a tick never
+calls Python once per household. Guardians plan a day of patrol visits in one go
+(:meth:`Guardian.plan_day`); the model applies the plan hour by hour.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Agent, Model
+
+from sim.model.scenario import HOURS_PER_FTE_YEAR
+
+#: Agents get the model as a Mesa ``Model``: it is :class:`sim.model.model.WijkModel`,
+#: which imports this module (agents never import the model, so there is no cycle).
+WijkModel = Model
+
+# Guardian kinds, used as indexes into model.last_visit.
+BOA, WIJKAGENT, TEAM = 0, 1, 2
+KIND_NAMES = ("boa", "wijkagent", "interventieteam")
+
+
+class Residents(Agent):
+    """All households of the city, as arrays over home cells (cells with households).
+
+    Holds occupancy by hour, target hardening (share of hardened homes per cell) and
+    buurtpreventie coverage; reacts to victimisation by hardening.
+    """
+
+    def __init__(self, model: WijkModel):
+        super().__init__(model)
+        p = model.params.residents
+        self.at_home = np.array([p.at_home_weekday, p.at_home_weekend])  # (2, 24)
+        self.hardened = np.full(model.n_homes, p.initial_hardened_share)
+        self.buurtpreventie = np.zeros(model.n_homes)
+
+    def after_burglary(self, cell: int, completed: bool, rng: np.random.Generator) -> None:
+        """A victim hardens their home with some probability (one household of the cell)."""
+        p = self.model.params.residents
+        if completed and rng.random() < p.victim_hardening_prob:
+            hh = self.model.households[cell]
+            self.hardened[cell] = min(1.0, self.hardened[cell] + 1.0 / hh)
+
+
+class Burglar(Agent):
+    """An active offender with a base (home or entry point) and a distance-decay kernel."""
+
+    def __init__(self, model: WijkModel, base_xy: np.ndarray, local: bool, rate: float,
+                 known: bool):
+        super().__init__(model)
+        self.base_xy = base_xy
+        self.local = local
+        self.rate = rate  # individual offending rate, relative to the mean offender (1.0)
+        self.known = known  # known to police: target of offender-focused work
+        self.free_from = 0  # tick from which the offender is active
+        d_km = np.hypot(*(model.home_xy - base_xy).T) / 1000.0
+        # Journey to crime: strong distance decay from the base (Bernasco & Nieuwbeerta 2005).
+        # (float32: one row over all homes per offender; halves memory in large cities)
+        self.kernel = np.exp(-d_km / model.params.offenders.journey_decay_km).astype(np.float32)
+        self.wijk = int(model.wijk[np.argmax(self.kernel)])  # wijk nearest to the base
+
+
+class Guardian(Agent):
+    """A patrolling guardian group (boa's or wijkagenten of one gebied, or the team)."""
+
+    kind: int = BOA
+
+    def __init__(self, model: WijkModel, gebied: int | None, cells: np.ndarray):
+        super().__init__(model)
+        self.gebied = gebied  # gebied index, or None for city-wide
+        self.cells = cells  # home-cell indexes this group patrols
+        self.hours_patrol = 0.0  # productive hours spent on burglary patrol
+        self.hours_other = 0.0  # productive hours spent on other work
+
+    # --- settings that subclasses define ---------------------------------------------------
+    def patrol_hours_per_day(self, day: int) -> float:
+        """Burglary patrol hours this group spends on ``day``."""
+        raise NotImplementedError
+
+    def other_hours_per_day(self, day: int) -> float:
+        """Productive hours spent on other work on ``day``."""
+        return 0.0
+
+    def duty_hours(self) -> tuple[int, int]:
+        """First and last-plus-one hour of the patrol window."""
+        raise NotImplementedError
+
+    def info_quality(self) -> float:
+        """Share of patrol aimed at recent hotspots (the rest follows households)."""
+        raise NotImplementedError
+
+    def patrol_weights(self) -> np.ndarray:
+        """Where a visit goes: (1 - iq) x household share + iq x recent-hotspot share."""
+        if not hasattr(self, "_hh_share"):
+            hh = self.model.households[self.cells]
+            self._hh_share = hh / hh.sum()
+        iq = self.info_quality()
+        hot = self.model.hotspot[self.cells]
+        total = hot.sum()
+        if iq <= 0 or total <= 0:
+            return self._hh_share
+        return (1 - iq) * self._hh_share + iq * hot / total
+
+
+def plan_patrols(
+    model: WijkModel, groups: list[Guardian], day: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Today's patrol visits of all guardian groups at once: (hour, home cell, kind) arrays.
+
+    A group patrols ``patrol_hours_per_day`` hours spread evenly over its duty window and
+    makes ``visits_per_hour`` visits per patrol hour (Koper: 10–15 minute stops), so the
+    visits per (group, hour) are Poisson. A visit goes to one of the group's cells with the
+    probabilities of :meth:`Guardian.patrol_weights`. All groups are drawn in one go: each
+    group's weights sum to 1, so group g owns the interval [g, g + 1) of one cumulative
+    weight vector and a uniform number g + u picks a cell of group g.
+    """
+    vph = model.params.patrol.visits_per_hour
+    rate = np.zeros((len(groups), 24))
+    weights, cells = [], []
+    for gi, g in enumerate(groups):
+        hours = g.patrol_hours_per_day(day)
+        g.hours_patrol += hours
+        g.hours_other += g.other_hours_per_day(day)
+        a, b = g.duty_hours()
+        if hours > 0 and g.cells.size:
+            rate[gi, a:b] = hours / (b - a) * vph
+            weights.append(g.patrol_weights())
+        else:
+            weights.append(np.zeros(g.cells.size))
+        cells.append(g.cells)
+    counts = rng.poisson(rate).ravel()  # visits per (group, hour), group-major
+    if counts.sum() == 0:
+        return model.empty_int, model.empty_int, model.empty_int
+    group = np.repeat(np.repeat(np.arange(len(groups)), 24), counts)
+    hour = np.repeat(np.tile(np.arange(24), len(groups)), counts)
+    cum = np.cumsum(np.concatenate(weights))
+    all_cells = np.concatenate(cells)
+    idx = np.searchsorted(cum, group + rng.random(group.size), side="right")
+    kinds = np.array([g.kind for g in groups])
+    return hour, all_cells[np.minimum(idx, all_cells.size - 1)], kinds[group]
+
+
+class BoaTeam(Guardian):
+    """The boa's of team HOR working in one gebied (led by its wijkboa)."""
+
+    kind = BOA
+
+    def __init__(self, model: WijkModel, gebied: int, cells: np.ndarray, fte: float):
+        super().__init__(model, gebied, cells)
+        self.fte = fte
+
+    def patrol_hours_per_day(self, day: int) -> float:  # noqa: D102
+        p = self.model.params
+        return self.fte * HOURS_PER_FTE_YEAR * p.boa.burglary_patrol_share / 365.0
+
+    def other_hours_per_day(self, day: int) -> float:  # noqa: D102
+        p = self.model.params
+        return self.fte * HOURS_PER_FTE_YEAR * (1 - p.boa.burglary_patrol_share) / 365.0
+
+    def duty_hours(self) -> tuple[int, int]:  # noqa: D102
+        b = self.model.params.boa
+        return b.duty_start_hour, b.duty_end_hour
+
+    def info_quality(self) -> float:  # noqa: D102
+        return min(1.0, self.model.params.boa.info_quality + self.model.info_uplift(self.gebied))
+
+
+class WijkagentTeam(Guardian):
+    """The wijkagenten of one gebied: partly available; patrol and investigation."""
+
+    kind = WIJKAGENT
+
+    def __init__(self, model: WijkModel, gebied: int, cells: np.ndarray, fte: float):
+        super().__init__(model, gebied, cells)
+        self.fte = fte
+
+    def _available_hours_per_day(self) -> float:
+        w = self.model.params.wijkagenten
+        return self.fte * HOURS_PER_FTE_YEAR * w.availability / 365.0
+
+    def patrol_hours_per_day(self, day: int) -> float:  # noqa: D102
+        return self._available_hours_per_day() * self.model.params.wijkagenten.patrol_share
+
+    def other_hours_per_day(self, day: int) -> float:  # noqa: D102
+        # investigation in the wijk (the unavailable share is spent elsewhere, not counted)
+        return self._available_hours_per_day() * (1 - self.model.params.wijkagenten.patrol_share)
+
+    def duty_hours(self) -> tuple[int, int]:  # noqa: D102
+        w = self.model.params.wijkagenten
+        return w.duty_start_hour, w.duty_end_hour
+
+    def info_quality(self) -> float:  # noqa: D102
+        q = self.model.params.wijkagenten.info_quality
+        return min(1.0, q + self.model.info_uplift(self.gebied))
+
+
+class InterventieTeam(Guardian):
+    """Spoor 1: hotspot patrol at high-risk hours city-wide, and offender-focused work."""
+
+    kind = TEAM
+
+    def active(self, day: int) -> bool:
+        """Whether the programme runs (has staff and is within its years) on ``day``."""
+        t = self.model.params.interventieteam
+        return t.fte > 0 and t.first_year <= self.model.year_of_day(day) <= t.last_year
+
+    def _burglary_hours_per_day(self, day: int) -> float:
+        t = self.model.params.interventieteam
+        if not self.active(day):
+            return 0.0
+        return t.fte * t.hours_per_fte_year * t.burglary_share / 365.0
+
+    def patrol_hours_per_day(self, day: int) -> float:  # noqa: D102
+        t = self.model.params.interventieteam
+        return self._burglary_hours_per_day(day) * (1 - t.offender_focus_share)
+
+    def other_hours_per_day(self, day: int) -> float:  # noqa: D102
+        # offender-focused hours (and, for a multi-theme team, other themes)
+        t = self.model.params.interventieteam
+        if not self.active(day):
+            return 0.0
+        return t.fte * t.hours_per_fte_year / 365.0 - self.patrol_hours_per_day(day)
+
+    def duty_hours(self) -> tuple[int, int]:  # noqa: D102
+        t = self.model.params.interventieteam
+        return t.work_start_hour, t.work_end_hour
+
+    def info_quality(self) -> float:  # noqa: D102
+        return self.model.params.interventieteam.info_quality
+
+    def work_offenders(self, day: int, rng: np.random.Generator) -> None:
+        """Offender-focused hours: identify active offenders, and arrest known ones.
+
+        Both happen at a fixed rate per hour and favour the most active offenders (a
+        "top-X" approach: the prolific are the most visible and the first target). The
+        identification stands for the team's information position (S0), without which
+        newcomers replacing arrested offenders would stay out of its sight.
+        """
+        t = self.model.params.interventieteam
+        hours = self._burglary_hours_per_day(day) * t.offender_focus_share
+        if hours <= 0:
+            return
+        free = self.model.free_burglars()
+        unknown = [b for b in free if not b.known]
+        n_id = min(len(unknown), rng.poisson(hours * t.offenders_identified_per_100_hours / 100))
+        if n_id:
+            rates = np.array([b.rate for b in unknown])
+            for i in rng.choice(len(unknown), size=n_id, replace=False, p=rates / rates.sum()):
+                unknown[int(i)].known = True
+        known = [b for b in free if b.known]
+        n = min(len(known), rng.poisson(hours * t.offender_arrests_per_100_hours / 100.0))
+        if n == 0:
+            return
+        rates = np.array([b.rate for b in known])
+        for i in rng.choice(len(known), size=n, replace=False, p=rates / rates.sum()):
+            self.model.arrest(known[int(i)], rng, at_burglary=False)
+
+
+class Wijkregisseur(Agent):
+    """Spoor 2: network director of one gebied. No patrol; effects build up slowly.
+
+    ``strength`` (0..1) grows toward 1 while the programme runs (time constant
+    ``build_up_days``) and decays afterwards (``decay_days``). It raises the hotspot
+    information of boa's and wijkagenten, drives a hardening campaign focused on recent
+    hotspots, and sets buurtpreventie coverage (guardianship and reporting).
+    """
+
+    def __init__(self, model: WijkModel, gebied: int, cells: np.ndarray, count: int):
+        super().__init__(model)
+        self.gebied = gebied
+        self.cells = cells
+        self.count = count
+        self.strength = 0.0
+        self.hours = 0.0
+
+    def step_day(self, day: int) -> None:
+        """Update network strength and run today's prevention work."""
+        m = self.model
+        r = m.params.wijkregisseur
+        active = self.count > 0 and r.first_year <= m.year_of_day(day) <= r.last_year
+        if active:
+            self.strength += (1.0 - self.strength) / r.build_up_days
+            self.hours += self.count * HOURS_PER_FTE_YEAR / 365.0
+        else:
+            self.strength -= self.strength / r.decay_days
+        if self.strength <= 1e-6:
+            return
+        res = m.residents
+        # Hardening campaign: more in recent hotspots (x3), a little everywhere (x0.5).
+        hot = m.hotspot[self.cells] > 0
+        rate = r.hardening_campaign_per_year / 365.0 * self.strength * np.where(hot, 3.0, 0.5)
+        h = res.hardened[self.cells]
+        res.hardened[self.cells] = h + (1.0 - h) * rate
+        # Buurtpreventie groups follow the network's strength.
+        res.buurtpreventie[self.cells] = r.buurtpreventie_coverage * self.strength

@@ -1,0 +1,411 @@
+"""WijkModel: residential burglary and enforcement on a wijk grid, one tick per hour.
+
+The model is a function of a :class:`~sim.model.scenario.Scenario`, a
+:class:`~sim.model.city.City` and a seed; it knows nothing about files, executors or plots.
+
+One simulated hour (:meth:`WijkModel.step`):
+
+1. at midnight, plan the day (:meth:`_start_day`): update hotspots and prevention, let each
+   guardian group draw today's patrol visits, and draw how many burglar outings start in
+   each hour;
+2. apply this hour's patrol visits (``last_visit[kind][cells] = tick``);
+3. run this hour's outings: an offender picks a target cell, may abort (home occupied,
+   guardian seen recently, buurtpreventie), attempts (fails more often on hardened homes),
+   may be caught, and leaves a near-repeat boost around the target.
+
+Randomness: three generators spawned from one seed — ``rng`` (Mesa's, structure),
+``rng_offending`` (outings and outcomes) and ``rng_patrol`` (patrol plans) — so two scenarios
+run with the same seed share their random streams where they share behaviour (common
+random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from mesa import Model
+
+from sim.model.agents import (
+    BOA,
+    TEAM,
+    WIJKAGENT,
+    BoaTeam,
+    Burglar,
+    InterventieTeam,
+    Residents,
+    WijkagentTeam,
+    Wijkregisseur,
+    plan_patrols,
+)
+from sim.model.city import City
+from sim.model.clock import DAYS_PER_YEAR, HOURS_PER_DAY, TICKS_PER_YEAR, build_calendar
+from sim.model.scenario import HOURS_PER_FTE_YEAR, Scenario
+from sim.model.space import build_home_cells
+
+EVENT_DTYPE = np.dtype(
+    [("tick", "i8"), ("cell", "i8"), ("wijk", "i4"), ("completed", "?"), ("arrested", "?"),
+     ("offender", "i8")]
+)
+
+
+@dataclass
+class RunOutput:
+    """Raw outputs of one run (the runner turns these into summaries and store rows)."""
+
+    days: int
+    wijk_codes: list[str]
+    attempts: np.ndarray  # (days, wijken) woninginbraken incl. failed attempts
+    completed: np.ndarray  # (days, wijken)
+    arrests: np.ndarray  # (days, wijken) arrests at (or solving) a burglary, by its wijk
+    offender_arrests: np.ndarray  # (days, wijken) offender-focused arrests, by base wijk
+    events: np.ndarray  # EVENT_DTYPE records
+    hours: dict[str, float] = field(default_factory=dict)  # productive hours by agent type
+    cell_xy: np.ndarray | None = None  # (n_grid_cells, 2) metres; for near-repeat analysis
+
+
+class WijkModel(Model):
+    """Residential burglary and enforcement in one gemeente, hourly ticks.
+
+    Args:
+        scenario: validated parameters (see ``sim/model/scenario.py`` for meaning, units, sources).
+        city: the city grid and its wijk table (``sim.model.city.load_city``).
+        seed: run seed; derive replication seeds with ``numpy.random.SeedSequence``.
+    """
+
+    def __init__(self, scenario: Scenario, city: City, seed: int = 0):
+        streams = np.random.SeedSequence(seed).spawn(3)
+        super().__init__(rng=np.random.default_rng(streams[0]))
+        self.params = scenario  # (Mesa's own `scenario` attribute is left alone)
+        self.city = city
+        self.seed = seed
+        self.rng_offending = np.random.default_rng(streams[1])
+        self.rng_patrol = np.random.default_rng(streams[2])
+        self.tick = 0
+        self.empty_int = np.zeros(0, dtype=np.int64)
+        self._setup_space()
+        self._setup_calendar()
+        self.residents = Residents(self)
+        self._setup_guardians()
+        self._setup_offenders()
+        self.hotspot = np.zeros(self.n_homes)
+        self._recent_events: list[tuple[int, int]] = []  # (day, home cell)
+        self.daily_attempts = np.zeros((self.n_days, city.n_wijken), dtype=np.int32)
+        self.daily_completed = np.zeros_like(self.daily_attempts)
+        self.daily_arrests = np.zeros_like(self.daily_attempts)  # arrests at a burglary
+        self.daily_offender_arrests = np.zeros_like(self.daily_attempts)  # team offender work
+        self.events: list[tuple] = []
+
+    # ---- set-up ---------------------------------------------------------------------------
+    def _setup_space(self) -> None:
+        """Index the home cells (cells with households) and their neighbourhoods."""
+        homes = build_home_cells(self.city, self.params)
+        self.home_cell, self.n_homes = homes.cell, homes.cell.size
+        self.households, self.attractiveness = homes.households, homes.attractiveness
+        self.wijk, self.gebied, self.gebied_numbers = homes.wijk, homes.gebied, homes.gebied_numbers
+        self.home_xy, self.cell_xy = homes.xy, homes.cell_xy
+        self.neighbours, self.patrol_reach = homes.neighbours, homes.patrol_reach
+        self.boost = np.zeros(self.n_homes)  # near-repeat, stored as sum of w * exp(t/tau)
+        self._boost_origin = 0  # tick the boost accumulator is scaled to
+
+    def _setup_calendar(self) -> None:
+        """Weekends, dark evenings and the offender activity profile for the horizon."""
+        cal = build_calendar(self.params)
+        self.n_ticks, self.n_days = cal.n_ticks, cal.n_days
+        self.weekend, self.dark_evening, self.activity = cal.weekend, cal.dark_evening, cal.activity
+
+    def _setup_guardians(self) -> None:
+        """One boa group and one wijkagent group per gebied, the team, the wijkregisseurs."""
+        p = self.params
+        hh_g = np.bincount(self.gebied, weights=self.households, minlength=len(self.gebied_numbers))
+        share = hh_g / hh_g.sum()
+        self.boa_teams, self.agent_teams, self.regisseurs = [], [], []
+        for g in range(len(self.gebied_numbers)):
+            cells = np.flatnonzero(self.gebied == g)
+            self.boa_teams.append(BoaTeam(self, g, cells, p.boa.fte * share[g]))
+            self.agent_teams.append(WijkagentTeam(self, g, cells, p.wijkagenten.fte * share[g]))
+            self.regisseurs.append(Wijkregisseur(self, g, cells, p.wijkregisseur.per_gebied))
+        self.team = InterventieTeam(self, None, np.arange(self.n_homes))
+        self.guardians = [*self.boa_teams, *self.agent_teams, self.team]
+        self.last_visit = np.full((3, self.n_homes), -(10**9), dtype=np.int64)
+        self.catch_prob = np.array(
+            [p.boa.catch_prob, p.wijkagenten.catch_prob, p.interventieteam.catch_prob]
+        )
+        self.visit_count = np.zeros((3, self.n_homes), dtype=np.int64)  # patrol visits so far
+        self._last_visit_flat = self.last_visit.ravel()  # a view: same memory
+        self._plan_slots = self.empty_int
+        self._plan_offsets = [0] * (HOURS_PER_DAY + 1)
+
+    def _setup_offenders(self) -> None:
+        """The active pool: local offenders live at a home cell, others enter at the edge."""
+        p = self.params.offenders
+        self.burglars: list[Burglar] = []
+        self._arrivals: list[tuple[int, Burglar | float]] = []  # (tick, returning or new rate)
+        for _ in range(p.active_offenders):
+            self.burglars.append(self._new_burglar())
+
+    def _new_burglar(self, rate: float | None = None, known: bool | None = None) -> Burglar:
+        """A new offender: a base, an individual rate, and whether police know them."""
+        p = self.params.offenders
+        if rate is None:
+            rate = self.rng.gamma(p.rate_shape, 1.0 / p.rate_shape)
+        if known is None:  # the prolific are more often known to the police
+            known = bool(self.rng.random() < min(1.0, p.known_share * rate))
+        if self.rng.random() < p.local_share:
+            cum = np.cumsum(self.households)
+            base = self.home_xy[int(np.searchsorted(cum, self.rng.random() * cum[-1]))]
+            local = True
+        else:  # a travelling offender enters from a random point on the city's edge
+            h, w = self.city.shape
+            s = self.city.cell_size_m
+            u = self.rng.random() * 2 * (h + w) * s
+            side_w, side_h = w * s, h * s
+            if u < side_w:
+                base = np.array([u, 0.0])
+            elif u < side_w + side_h:
+                base = np.array([side_w, u - side_w])
+            elif u < 2 * side_w + side_h:
+                base = np.array([u - side_w - side_h, side_h])
+            else:
+                base = np.array([0.0, u - 2 * side_w - side_h])
+            local = False
+        return Burglar(self, base, local, rate, known)
+
+    # ---- helpers used by agents -----------------------------------------------------------
+    def year_of_day(self, day: int) -> int:
+        """Calendar year of simulated day ``day`` (365-day years from ``start_year``)."""
+        return self.params.start_year + day // DAYS_PER_YEAR
+
+    def info_uplift(self, gebied: int | None) -> float:
+        """Better hotspot information from the gebied's wijkregisseur (0 when absent)."""
+        if gebied is None:
+            return 0.0
+        return self.params.wijkregisseur.info_uplift * self.regisseurs[gebied].strength
+
+    def free_burglars(self) -> list[Burglar]:
+        """Offenders active now (not serving a sentence)."""
+        return [b for b in self.burglars if b.free_from <= self.tick]
+
+    def arrest(self, burglar: Burglar, rng: np.random.Generator, at_burglary: bool = True) -> None:
+        """Remove an offender for a sentence; a newcomer may take the place sooner.
+
+        Arrests at a burglary are counted with the burglary (``daily_arrests``); arrests from
+        offender-focused work are counted by the wijk of the offender's base.
+        """
+        p = self.params.offenders
+        if not at_burglary:
+            self.daily_offender_arrests[self.tick // HOURS_PER_DAY, burglar.wijk] += 1
+        sentence = rng.exponential(p.sentence_days) * HOURS_PER_DAY
+        replacement = rng.exponential(p.replacement_days) * HOURS_PER_DAY
+        self.burglars.remove(burglar)
+        if replacement < sentence:
+            # Another offender fills the gap before release: the newcomer takes over the
+            # same opportunities (same rate, so the pool stays stationary without
+            # enforcement) but is not yet known to the police.
+            burglar.remove()
+            self._arrivals.append((self.tick + int(replacement), burglar.rate))
+        else:  # released and back, now known to the police
+            burglar.known = True
+            burglar.free_from = self.tick + int(sentence)
+            self._arrivals.append((burglar.free_from, burglar))
+
+    # ---- the clock ------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one hour."""
+        t = self.tick
+        hour = t % HOURS_PER_DAY
+        if hour == 0:
+            self._start_day(t // HOURS_PER_DAY)
+        # Patrol visits of this hour: every guardian marks the cells it is in now
+        # (one assignment into the flattened (kind, cell) array of last visits).
+        a, b = self._plan_offsets[hour], self._plan_offsets[hour + 1]
+        if b > a:
+            self._last_visit_flat[self._plan_slots[a:b]] = t
+        for _ in range(self._outings[hour]):
+            self._outing(t, hour)
+        self.tick = t + 1
+
+    def run(self) -> RunOutput:
+        """Run the whole horizon and return the raw outputs."""
+        self.run_for(self.n_ticks)
+        return self.output()
+
+    def _start_day(self, day: int) -> None:
+        """Plan a day: arrivals, hotspots, prevention, patrol plans and outing counts."""
+        t = self.tick
+        # offenders returning from a sentence, or newcomers filling a gap
+        if self._arrivals:
+            due = [a for a in self._arrivals if a[0] <= t + HOURS_PER_DAY]
+            self._arrivals = [a for a in self._arrivals if a[0] > t + HOURS_PER_DAY]
+            for _, who in due:
+                if isinstance(who, Burglar):
+                    self.burglars.append(who)
+                else:
+                    self.burglars.append(self._new_burglar(rate=who, known=False))
+        self._update_hotspots(day)
+        for reg in self.regisseurs:
+            reg.step_day(day)
+        r = self.params.residents
+        # the static part of target choice: homes x attractiveness x (less if hardened)
+        hardened = self.residents.hardened
+        self.base_weight = (
+            self.households * self.attractiveness * (1 - r.hardened_avoidance * hardened)
+        )
+        # today's patrol visits of every guardian group, ordered by hour; a visit is stored
+        # as a slot kind * n_homes + cell of the flattened last_visit array
+        hours, cells, kinds = plan_patrols(self, self.guardians, day, self.rng_patrol)
+        slots = kinds * self.n_homes + cells
+        self.visit_count += np.bincount(slots, minlength=3 * self.n_homes).reshape(3, -1)
+        order = np.argsort(hours, kind="stable")
+        self._plan_slots = slots[order]
+        self._plan_offsets = np.searchsorted(
+            hours[order], np.arange(HOURS_PER_DAY + 1)).tolist()
+        self.team.work_offenders(day, self.rng_offending)
+        # outings per hour: free offenders x rate x hour profile (darker evenings: more)
+        o = self.params.offenders
+        free_rate = sum(b.rate for b in self.burglars if b.free_from <= t + HOURS_PER_DAY)
+        lam = free_rate * o.outings_per_offender_day * self.activity
+        lam = lam * np.where(self.dark_evening[day], o.dark_evening_multiplier, 1.0)
+        if self.weekend[day]:
+            lam = lam * o.weekend_multiplier
+        self._outings = self.rng_offending.poisson(lam).tolist()
+        self._day_is_weekend = int(self.weekend[day])
+        # clearance capacity: investigation hours relative to the reference capacity
+        inv = self.params.investigation
+        wa = self.params.wijkagenten
+        hours = wa.fte * HOURS_PER_FTE_YEAR * wa.availability * (1 - wa.patrol_share)
+        capacity = hours / inv.reference_investigation_hours_per_year
+        self._clearance = min(1.0, inv.clearance_prob * capacity**inv.capacity_elasticity)
+
+    def _update_hotspots(self, day: int) -> None:
+        """Recent events (hotspot window), spread over their neighbourhood."""
+        window = self.params.patrol.hotspot_window_days
+        self._recent_events = [e for e in self._recent_events if e[0] > day - window]
+        if not self._recent_events:
+            self.hotspot = np.zeros(self.n_homes)
+            return
+        counts = np.bincount([c for _, c in self._recent_events], minlength=self.n_homes)
+        self.hotspot = self.neighbours @ counts.astype(float)  # (symmetric matrix)
+
+    # ---- one burglar outing ---------------------------------------------------------------
+    def _outing(self, t: int, hour: int) -> None:
+        free = [b for b in self.burglars if b.free_from <= t]
+        if not free:
+            return
+        rng = self.rng_offending
+        # who goes out: in proportion to individual offending rates
+        cum_rate = np.cumsum([b.rate for b in free])
+        burglar = free[min(int(np.searchsorted(cum_rate, rng.random() * cum_rate[-1])),
+                           len(free) - 1)]
+        p = self.params
+        weights = burglar.kernel * self.base_weight
+        if p.near_repeat.enabled and self._boost_origin is not None:
+            # near-repeat boost decays exponentially: boost(t) = sum w_e exp(-(t - t_e)/tau)
+            tau = p.near_repeat.decay_days * HOURS_PER_DAY
+            weights = weights * (1.0 + p.near_repeat.boost_per_event * self.boost
+                                 * math.exp(-(t - self._boost_origin) / tau))
+        cum = np.cumsum(weights)
+        for attempt_no in range(2):
+            cell = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")),
+                       self.n_homes - 1)
+            # occupied home: the burglar moves on (no event)
+            if rng.random() < self.residents.at_home[self._day_is_weekend, hour]:
+                return
+            # perceived risk: guardians in the street block now or recently (weighted by
+            # distance, decaying after the visit), and buurtpreventie
+            reach = self.patrol_reach
+            a, b = reach.indptr[cell], reach.indptr[cell + 1]
+            since = t - self.last_visit[:, reach.indices[a:b]]
+            felt = np.exp(-since / p.patrol.residual_deterrence_hours) * reach.data[a:b]
+            d_patrol = p.patrol.deterrence_when_present * felt.max()
+            # guardians in the street block this very hour can respond (distance-weighted)
+            present = ((since == 0) * reach.data[a:b]).max(axis=1)
+            d_bp = self.residents.buurtpreventie[cell] * p.wijkregisseur.buurtpreventie_deterrence
+            if rng.random() < 1 - (1 - d_patrol) * (1 - d_bp):
+                if attempt_no == 0 and rng.random() < p.offenders.retry_after_abort_prob:
+                    continue  # displacement: try another target
+                return
+            break
+        else:
+            return
+        self._attempt(t, cell, burglar, present, rng)
+
+    def _attempt(self, t: int, cell: int, burglar: Burglar, present: np.ndarray, rng) -> None:
+        """An attempt is made: it may fail, be caught, and leaves a near-repeat boost."""
+        p = self.params
+        res = self.residents
+        # Is the chosen home hardened? Target choice already avoided hardened homes, so
+        # among chosen homes the hardened share is s(1 - a) / (1 - a s).
+        s, avoid = res.hardened[cell], p.residents.hardened_avoidance
+        share_chosen = s * (1 - avoid) / (1 - avoid * s) if s < 1 else 1.0
+        hardened = rng.random() < share_chosen
+        fail = p.residents.hardened_attempt_fail_prob if hardened else p.residents.attempt_fail_prob
+        completed = rng.random() >= fail
+        # caught in the act by guardians present now, or by alert neighbours
+        p_free = np.prod(1 - self.catch_prob * present)
+        p_free *= 1 - res.buurtpreventie[cell] * p.wijkregisseur.buurtpreventie_catch_prob
+        caught = rng.random() >= p_free
+        if not caught:  # solved afterwards by investigation
+            p_clear = self._clearance
+            if burglar.known and self.team.active(t // HOURS_PER_DAY):
+                p_clear = min(1.0, p_clear * p.interventieteam.clearance_multiplier)
+            caught = rng.random() < p_clear
+        day = t // HOURS_PER_DAY
+        wijk = int(self.wijk[cell])
+        self.daily_attempts[day, wijk] += 1
+        self.daily_completed[day, wijk] += completed
+        self.daily_arrests[day, wijk] += caught
+        self.events.append(
+            (t, int(self.home_cell[cell]), wijk, completed, caught, burglar.unique_id)
+        )
+        self._recent_events.append((day, cell))
+        res.after_burglary(cell, completed, rng)
+        if completed:
+            self.base_weight[cell] = (
+                self.households[cell] * self.attractiveness[cell]
+                * (1 - p.residents.hardened_avoidance * res.hardened[cell])
+            )
+        if p.near_repeat.enabled:
+            self._add_boost(t, cell)
+        if caught:
+            self.arrest(burglar, rng)
+
+    def _add_boost(self, t: int, cell: int) -> None:
+        """Raise the near-repeat boost around ``cell`` (stored scaled to ``_boost_origin``)."""
+        tau = self.params.near_repeat.decay_days * HOURS_PER_DAY
+        if (t - self._boost_origin) / tau > 50:  # rescale before exp() grows too large
+            self.boost *= math.exp(-(t - self._boost_origin) / tau)
+            self._boost_origin = t
+        nb = self.neighbours
+        a, b = nb.indptr[cell], nb.indptr[cell + 1]
+        self.boost[nb.indices[a:b]] += nb.data[a:b] * math.exp((t - self._boost_origin) / tau)
+
+    # ---- outputs --------------------------------------------------------------------------
+    def output(self) -> RunOutput:
+        """Collect the raw outputs of the run so far."""
+        days = -(-self.tick // HOURS_PER_DAY)
+        hours = {
+            "boa_patrol": sum(g.hours_patrol for g in self.boa_teams),
+            "boa_other": sum(g.hours_other for g in self.boa_teams),
+            "wijkagent_patrol": sum(g.hours_patrol for g in self.agent_teams),
+            "wijkagent_investigation": sum(g.hours_other for g in self.agent_teams),
+            "interventieteam_patrol": self.team.hours_patrol,
+            "interventieteam_offender_work": self.team.hours_other,
+            "wijkregisseur": sum(r.hours for r in self.regisseurs),
+        }
+        return RunOutput(
+            days=days,
+            wijk_codes=[w.code for w in self.city.wijken],
+            attempts=self.daily_attempts[:days].copy(),
+            completed=self.daily_completed[:days].copy(),
+            arrests=self.daily_arrests[:days].copy(),
+            offender_arrests=self.daily_offender_arrests[:days].copy(),
+            events=np.array(self.events, dtype=EVENT_DTYPE),
+            hours=hours,
+            cell_xy=self.cell_xy,
+        )
+
+
+__all__ = ["WijkModel", "RunOutput", "BOA", "WIJKAGENT", "TEAM", "TICKS_PER_YEAR",
+           "HOURS_PER_DAY", "DAYS_PER_YEAR"]

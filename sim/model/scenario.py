@@ -1,0 +1,577 @@
+"""Scenario schema: the model's parameters as validated, documented objects.
+
+A scenario is a TOML file in ``scenarios/``. It may ``extends`` another scenario (by name
+or path) and override a few values. The city's calibrated values
+(``calibration/<city>/calibrated.toml``) sit between the schema defaults and the scenario
+files. Parameter names carry their unit; every default names its source or says
+"estimate" (a guess to be calibrated or replaced by data).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from sim.core.errors import UserError
+from sim.core.paths import SCENARIOS
+from sim.core.textio import read_toml
+
+HOURS_PER_FTE_YEAR = 1406  # productive hours per FTE per year — council letter, S0
+
+#: A name that becomes part of a folder or run id: 1-64 lowercase letters, digits, - and _.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+SLUG_HELP = ("a slug: 1 to 64 lowercase letters, digits, '-' or '_', starting with a letter or "
+             "digit (it names folders, so no '/', '..' or spaces)")
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+#: The longest horizon a run may have (years).
+MAX_YEARS = 50
+#: How many files an ``extends`` chain may have.
+MAX_EXTENDS_DEPTH = 16
+
+#: Bounds every scenario value must respect: wide enough for any Dutch gemeente and any
+#: plausible policy, narrow enough that a run stays finite in memory and time.
+MAX_OFFENDERS = 5_000
+MAX_FTE = 1_000
+
+
+def P(default: Any, unit: str, lo: float | None = None, hi: float | None = None, *,
+      source: str = "estimate", gt: float | None = None) -> Any:
+    """A documented parameter: default, unit, bounds (``lo <= x <= hi``, or ``x > gt``), source.
+
+    ``source`` names where the default comes from, or says "estimate" (a guess to be
+    calibrated or replaced by data). Unit and source are kept in the JSON schema
+    (``json_schema_extra``) for the parameter tables of ``docs/ODD.md``.
+    """
+    return Field(default, ge=lo, le=hi, gt=gt,
+                 json_schema_extra={"unit": unit, "source": source})
+
+
+def _hourly(values: list[float], unit: str, hi: float, source: str) -> Any:
+    return Field(default=values, min_length=24, max_length=24,
+                 json_schema_extra={"unit": unit, "source": source, "item_bounds": [0, hi]})
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Multiplier = Annotated[float, Field(ge=0.0, le=10.0)]
+
+
+class Section(BaseModel):
+    """Base for scenario sections: unknown fields and non-finite numbers are refused."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+
+class Offenders(Section):
+    """The pool of active burglars."""
+
+    active_offenders: int = P(45, "offenders", 0, MAX_OFFENDERS,
+                              source="estimate (calibrated via outings)")
+    local_share: float = P(0.6, "fraction", 0, 1, source="estimate; most burglars live nearby "
+                           "(Bernasco & Nieuwbeerta 2005)")
+    outings_per_offender_day: float = P(0.10, "outings per offender per day", 0, 5,
+                                        source="estimate; fitted by `sim calibrate`")
+    journey_decay_km: float = P(1.5, "km", 0.05, 50, source="Bernasco & Nieuwbeerta 2005 "
+                                "(estimate): distance decay scale")
+    sentence_days: float = P(120, "days", 1, 3650, source="estimate: mean days removed after "
+                             "an arrest")
+    replacement_days: float = P(120, "days", 1, 3650, source="estimate: mean days before a "
+                                "new offender fills the gap")
+    retry_after_abort_prob: float = P(0.3, "probability", 0, 1, source="estimate: tries "
+                                      "another target (displacement)")
+    # Offending is concentrated: individual rates ~ Gamma(shape, mean 1); a small shape means
+    # a few prolific offenders commit most burglaries (Farrington; Wolfgang et al. 1972).
+    rate_shape: float = P(0.6, "gamma shape", 0.05, 10_000, source="estimate (Farrington; "
+                          "Wolfgang et al. 1972: offending is concentrated)")
+    known_share: float = P(0.3, "fraction", 0, 1, source="estimate: share known to police, "
+                           "more likely the prolific")
+    activity_by_hour: list[Annotated[float, Field(ge=0, le=10)]] = _hourly(
+        [0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.1, 1.2,
+         1.2, 1.2, 1.2, 1.2, 1.3, 1.5, 1.6, 1.6, 1.4, 1.0, 0.6, 0.3],
+        "relative activity per hour 0..23", 10,
+        "estimate from police time-of-day patterns: daytime and early evening")
+    dark_evening_multiplier: float = P(1.5, "multiplier", 0, 10, source="estimate: darker "
+                                       "winter evenings raise burglary")
+    weekend_multiplier: float = P(0.9, "multiplier", 0, 10)
+
+
+class Residents(Section):
+    """Households: occupancy, hardening, response to victimisation."""
+
+    at_home_weekday: list[Share] = _hourly(
+        [0.97, 0.97, 0.97, 0.97, 0.97, 0.96, 0.92, 0.80, 0.60, 0.50, 0.48, 0.48,
+         0.50, 0.50, 0.50, 0.52, 0.58, 0.68, 0.78, 0.80, 0.82, 0.88, 0.93, 0.96],
+        "fraction of households at home, hours 0..23", 1,
+        "estimate (time-use surveys give this shape)")
+    at_home_weekend: list[Share] = _hourly(
+        [0.95, 0.96, 0.97, 0.97, 0.97, 0.97, 0.96, 0.93, 0.85, 0.75, 0.65, 0.60,
+         0.58, 0.58, 0.58, 0.60, 0.65, 0.72, 0.75, 0.75, 0.78, 0.83, 0.88, 0.93],
+        "fraction of households at home, hours 0..23", 1,
+        "estimate (time-use surveys give this shape)")
+    initial_hardened_share: float = P(0.35, "fraction of homes", 0, 1,
+                                      source="estimate: homes with PKVW-level locks")
+    hardened_avoidance: float = P(0.26, "fraction", 0, 1,
+                                  source="Vollaard & van Ours 2011: -26% burglary risk")
+    attempt_fail_prob: float = P(0.25, "probability", 0, 1, source="estimate; attempt share "
+                                 "35% (367 vs 240, 2015)")
+    hardened_attempt_fail_prob: float = P(0.85, "probability", 0, 1,
+                                          source="estimate: hardened doors mostly hold")
+    victim_hardening_prob: float = P(0.3, "probability", 0, 1,
+                                     source="estimate: victims who harden afterwards")
+
+
+class NearRepeat(Section):
+    """Near-repeat boost: raised risk near a recent burglary."""
+
+    enabled: bool = True
+    boost_per_event: float = P(1.0, "relative uplift at the cell", 0, 50,
+                               source="1.5–2x (Johnson et al. 2007)")
+    radius_m: float = P(200, "m", 0, 2000, source="Johnson et al. 2007; Bowers & Johnson 2005")
+    decay_days: float = P(15, "days", 0.1, 365, source="Short et al. 2008 (omega = 1/15 per day)")
+
+
+class Patrol(Section):
+    """How a patrol visit deters (shared by all patrolling guardians)."""
+
+    visits_per_hour: float = P(4, "visits per hour", 0.1, 60,
+                               source="10–15 minute visits (Koper 1995)")
+    deterrence_when_present: float = P(0.8, "probability", 0, 1,
+                                       source="estimate: abort chance when a guardian is there")
+    residual_deterrence_hours: float = P(12, "hours", 0.01, 24 * 30,
+                                         source="estimate: residual deterrence after a visit")
+    # A visible patrol deters in the surrounding street block too (weight 1 at the cell,
+    # falling to 1/3 at this radius).
+    deterrence_radius_m: float = P(200, "m", 0, 2000)
+    hotspot_window_days: float = P(28, "days", 1, 365,
+                                   source="estimate: recent events that inform targeting")
+
+
+class Boa(Section):
+    """Boa's of team HOR (municipal enforcement)."""
+
+    fte: float = P(30, "FTE", 0, MAX_FTE, source="estimate: team HOR size is not in the seeds")
+    burglary_patrol_share: float = P(0.15, "fraction of boa hours", 0, 1,
+                                     source="estimate; most time goes to other duties (S1)")
+    duty_start_hour: int = P(8, "hour of day", 0, 23)
+    duty_end_hour: int = P(23, "hour of day", 1, 24)
+    info_quality: float = P(0.2, "fraction", 0, 1,
+                            source="estimate: share of patrol aimed at recent hotspots")
+    catch_prob: float = P(0.05, "probability", 0, 1,
+                          source="estimate: catch in the act when present")
+
+
+class Wijkagenten(Section):
+    """Community police officers."""
+
+    fte: float = P(14, "FTE", 0, MAX_FTE,
+                   source="S3: 14 wijkagenten in basisteam Amstelveen (2022)")
+    availability: float = P(0.65, "fraction", 0, 1,
+                            source="S3/Inspectie: 80% norm, about 65% measured")
+    patrol_share: float = P(0.3, "fraction of available hours", 0, 1,
+                            source="estimate: rest of available time is investigation")
+    duty_start_hour: int = P(7, "hour of day", 0, 23)
+    duty_end_hour: int = P(23, "hour of day", 1, 24)
+    info_quality: float = P(0.3, "fraction", 0, 1)
+    catch_prob: float = P(0.25, "probability", 0, 1)
+
+
+class Investigation(Section):
+    """Clearance after the fact (police investigation)."""
+
+    clearance_prob: float = P(0.08, "probability", 0, 1,
+                              source="estimate; total clearance about 10% (CBS / police)")
+    capacity_elasticity: float = P(0.5, "elasticity", 0, 3, source="estimate: clearance "
+                                   "proportional to (investigation hours)^elasticity")
+    # The capacity clearance_prob refers to: 14 wijkagenten (S3) x 1,406 h (S0) x 65% available
+    # (Inspectie) x 70% not on patrol (estimate).
+    reference_investigation_hours_per_year: float = P(
+        8956, "hours per year", gt=0, hi=10_000_000,
+        source="14 wijkagenten (S3) x 1,406 h (S0) x 65% available (Inspectie) x 70% not on "
+               "patrol (estimate)")
+
+
+class Interventieteam(Section):
+    """Spoor 1: hotspot- and offender-focused team (S0)."""
+
+    fte: float = P(0, "FTE", 0, MAX_FTE, source="S0 proposes 4")
+    hours_per_fte_year: float = P(HOURS_PER_FTE_YEAR, "hours per FTE per year", 1, 8784,
+                                  source="S0")
+    cost_eur_per_hour: float = P(80, "EUR per hour", 0, 10_000, source="S0")
+    first_year: int = P(2024, "year", 1990, 2100, source="S0: operational from 1 January 2024")
+    last_year: int = P(2027, "year", 1990, 2100, source="S0: four years, cancellable yearly")
+    burglary_share: float = P(1.0, "fraction of hours", 0, 1,
+                              source="share of hours on burglary (a multi-theme team: less)")
+    work_start_hour: int = P(14, "hour of day", 0, 23, source="estimate: high-risk hours")
+    work_end_hour: int = P(23, "hour of day", 1, 24)
+    offender_focus_share: float = P(0.4, "fraction of hours", 0, 1,
+                                    source="estimate: hours spent on known offenders")
+    info_quality: float = P(0.8, "fraction", 0, 1,
+                            source="estimate: police craft, hotspot-focused")
+    catch_prob: float = P(0.35, "probability", 0, 1)
+    offender_arrests_per_100_hours: float = P(1.0, "arrests per 100 hours", 0, 100,
+                                              source="estimate: arrests of known offenders")
+    offenders_identified_per_100_hours: float = P(2.0, "offenders per 100 hours", 0, 100,
+                                                  source="estimate: information position (S0)")
+    clearance_multiplier: float = P(1.5, "multiplier", 0, 10,
+                                    source="estimate: better information, more cases solved")
+
+
+class Wijkregisseur(Section):
+    """Spoor 2: a network director per gebied; does not patrol (S0)."""
+
+    per_gebied: int = P(0, "regisseurs per gebied", 0, 5, source="S0")
+    first_year: int = P(2024, "year", 1990, 2100, source="S0")
+    last_year: int = P(2027, "year", 1990, 2100, source="S0")
+    cost_eur_per_year: float = P(95_000, "EUR per regisseur per year", 0, 10_000_000,
+                                 source="estimate: one full-time municipal director")
+    build_up_days: float = P(365, "days", 1, 3650,
+                             source="estimate: networks take about a year to build")
+    decay_days: float = P(730, "days", 1, 36500,
+                          source="estimate: effects fade slowly after the regisseur leaves")
+    info_uplift: float = P(0.4, "fraction", 0, 1,
+                           source="estimate: better hotspot information for boa's and police")
+    hardening_campaign_per_year: float = P(0.15, "fraction of unhardened homes per year", 0, 1)
+    buurtpreventie_coverage: float = P(0.3, "fraction of households", 0, 1,
+                                       source="estimate: households reached at full strength")
+    buurtpreventie_deterrence: float = P(0.4, "probability", 0, 1,
+                                         source="Akkermans & Vollaard 2015: about -40%")
+    buurtpreventie_catch_prob: float = P(0.1, "probability", 0, 1,
+                                         source="estimate: neighbours call in, caught")
+
+
+class ExtraCost(Section):
+    """Other yearly costs a scenario adds (e.g. extra wijkagenten or boa's)."""
+
+    eur_per_year: float = P(0, "EUR per year", 0, 1_000_000_000)
+    first_year: int = P(2024, "year", 1990, 2100)
+    last_year: int = P(2027, "year", 1990, 2100)
+    what: str = Field("", max_length=500)
+
+
+class Scenario(Section):
+    """A complete, validated scenario."""
+
+    name: Slug  # names the results folder and the runs: a slug, never a path
+    description: str = Field("", max_length=5_000)  # Dutch: for the council report
+    description_en: str = Field("", max_length=5_000)  # English, for `sim report --lang en`
+    # A city folder under calibration/ (a slug); code may set an absolute folder path that
+    # came from the command line (``sim calibrate DIR``), a scenario file never can.
+    city: str = Field("amstelveen", max_length=4_096)
+    use_calibration: bool = True
+    start_year: int = P(2024, "year", 1990, 2100, source="first simulated year (1 January)")
+    years: float = P(4, "years", gt=0, hi=MAX_YEARS)
+    # Override the wijk table's gebied per wijk code (gebied numbers 1..99).
+    gebied_of_wijk: dict[Annotated[str, Field(max_length=16)],
+                         Annotated[int, Field(ge=1, le=99)]] = Field(default_factory=dict,
+                                                                     max_length=1_000)
+    offenders: Offenders = Field(default_factory=Offenders)
+    residents: Residents = Field(default_factory=Residents)
+    near_repeat: NearRepeat = Field(default_factory=NearRepeat)
+    patrol: Patrol = Field(default_factory=Patrol)
+    boa: Boa = Field(default_factory=Boa)
+    wijkagenten: Wijkagenten = Field(default_factory=Wijkagenten)
+    investigation: Investigation = Field(default_factory=Investigation)
+    interventieteam: Interventieteam = Field(default_factory=Interventieteam)
+    wijkregisseur: Wijkregisseur = Field(default_factory=Wijkregisseur)
+    extra_cost: ExtraCost = Field(default_factory=ExtraCost)
+
+    @field_validator("city")
+    @classmethod
+    def _city_name(cls, city: str) -> str:
+        if re.match(SLUG_PATTERN, city) or (Path(city).is_absolute() and ".." not in
+                                            Path(city).parts):
+            return city
+        raise ValueError(f"a city is the name of a folder under calibration/: {SLUG_HELP}")
+
+    @model_validator(mode="after")
+    def _check_hours(self) -> Scenario:
+        for sec, a, b in (
+            ("boa", "duty_start_hour", "duty_end_hour"),
+            ("wijkagenten", "duty_start_hour", "duty_end_hour"),
+            ("interventieteam", "work_start_hour", "work_end_hour"),
+        ):
+            s = getattr(self, sec)
+            if getattr(s, a) >= getattr(s, b):
+                raise ValueError(f"{sec}.{a} must be before {sec}.{b}")
+        for sec in ("interventieteam", "wijkregisseur", "extra_cost"):
+            s = getattr(self, sec)
+            if s.first_year > s.last_year:
+                raise ValueError(f"{sec}.first_year must not be after {sec}.last_year")
+        return self
+
+    # ---- derived facts -------------------------------------------------------------------
+    def content_hash(self) -> str:
+        """SHA-256 (first 12 hex) of the resolved parameters and the city's data files."""
+        h = hashlib.sha256(json.dumps(self.params(), sort_keys=True).encode())
+        from sim.model.city import city_folder
+
+        folder = city_folder(self.city)
+        for fname in ("wijken.csv", "city.toml", "layout.csv"):
+            p = folder / fname
+            if p.exists():
+                h.update(p.read_bytes())
+        return h.hexdigest()[:12]
+
+    def params(self) -> dict[str, Any]:
+        """All parameters as a plain nested dict (JSON-able)."""
+        return self.model_dump(mode="json")
+
+    def yearly_cost_eur(self) -> dict[int, float]:
+        """Extra yearly cost of the programme(s) in this scenario, by calendar year."""
+        from sim.model.city import load_city
+
+        n_years = int(-(-self.years // 1))
+        years = range(self.start_year, self.start_year + n_years)
+        team, reg, extra = self.interventieteam, self.wijkregisseur, self.extra_cost
+        n_gebieden = len(set(self.gebied_of_wijk.values())) if self.gebied_of_wijk else len(
+            load_city(self.city).gebieden
+        )
+        out = {}
+        for y in years:
+            eur = 0.0
+            if team.first_year <= y <= team.last_year:
+                eur += team.fte * team.hours_per_fte_year * team.cost_eur_per_hour
+            if reg.first_year <= y <= reg.last_year:
+                eur += reg.per_gebied * n_gebieden * reg.cost_eur_per_year
+            if extra.first_year <= y <= extra.last_year:
+                eur += extra.eur_per_year
+            out[y] = eur
+        return out
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A copy with dotted-path overrides (``{"boa.fte": 40}``), validated again."""
+        data = self.params()
+        for path, value in overrides.items():
+            node = data
+            *parents, leaf = path.split(".")
+            for p in parents:
+                if p not in node or not isinstance(node[p], dict):
+                    raise UserError(f"unknown parameter '{path}'", field=path)
+                node = node[p]
+            if leaf not in node:
+                near = difflib.get_close_matches(leaf, list(node), n=1)
+                hint = f" Did you mean '{'.'.join(parents + near)}'?" if near else ""
+                raise UserError(f"unknown parameter '{path}'.{hint}", field=path)
+            node[leaf] = value
+        return validate_scenario(data, source=f"{self.name} with overrides")
+
+
+def parameter_paths(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:
+    """Dotted paths of every numeric parameter (used by experiments and calibration)."""
+    out = []
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, Section):
+            out.extend(parameter_paths(ann, f"{prefix}{name}."))
+        elif ann in (int, float) or getattr(ann, "__origin__", None) is Annotated:
+            out.append(prefix + name)
+    return out
+
+
+# ---- loading ---------------------------------------------------------------------------------
+def known_scenarios() -> dict[str, Path]:
+    """Shipped scenario names -> files."""
+    return {p.stem: p for p in sorted(SCENARIOS.glob("*.toml"))}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return read_toml(path, what="scenario file")
+
+
+def slugify(text: str) -> str:
+    """A slug (see :data:`SLUG_PATTERN`) made from a file stem: ``My Plan 2`` -> ``my-plan-2``."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")[:64]
+    return slug or "scenario"
+
+
+def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
+    """Turn a scenario name or path into a file path, or raise a helpful error."""
+    ref_s = str(ref)
+    if not ref_s.strip():
+        raise UserError("an empty scenario name; give a shipped scenario name (see "
+                        "`sim scenarios`) or a path to a .toml file.")
+    if ref_s.endswith(".toml") or "/" in ref_s or ref_s.startswith("."):
+        p = Path(ref_s)
+        if not p.is_absolute() and relative_to is not None and not p.exists():
+            p = relative_to / p
+        if not p.exists():
+            raise UserError(f"scenario file not found: {ref_s}")
+        return p
+    known = known_scenarios()
+    if ref_s not in known:
+        near = difflib.get_close_matches(ref_s, list(known), n=1)
+        hint = f" Did you mean '{near[0]}'?" if near else ""
+        raise UserError(
+            f"unknown scenario '{ref_s}'.{hint} Known scenarios: {', '.join(known)}; "
+            "or give a path to a .toml file."
+        )
+    return known[ref_s]
+
+
+def deep_merge(base: dict, over: dict) -> dict:
+    """Recursively merge ``over`` onto ``base`` (returns a new dict)."""
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _raw_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise UserError(f"'extends' forms a cycle: {chain}", file=str(path), field="extends")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise UserError(f"the 'extends' chain from {seen[0].name} is longer than "
+                        f"{MAX_EXTENDS_DEPTH} files; a scenario may extend at most "
+                        f"{MAX_EXTENDS_DEPTH - 1} others in a row.", file=str(seen[0]),
+                        field="extends")
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise UserError("must be a scenario name or path (a string)", file=str(path),
+                        field="extends")
+    try:
+        parent_path = resolve_path(parent, relative_to=path.parent)
+    except UserError as exc:
+        raise UserError(str(exc), file=str(path), field="extends") from None
+    try:
+        base = _raw_chain(parent_path, (*seen, path))
+    except UserError as exc:
+        if exc.file == str(parent_path.resolve()) or str(parent_path) in str(exc):
+            raise UserError(f"{exc.message} (named by 'extends' in {path})", file=exc.file,
+                            field=exc.field) from None
+        raise
+    base.pop("name", None)  # a name belongs to its own file (default: the file's name)
+    base.pop("description", None)  # a description belongs to its own file
+    base.pop("description_en", None)
+    return deep_merge(base, data)
+
+
+def calibrated_parameters(city: str) -> dict[str, Any]:
+    """The ``[parameters]`` table of ``calibration/<city>/calibrated.toml`` (empty if none)."""
+    from sim.model.city import city_folder
+
+    try:
+        p = city_folder(city) / "calibrated.toml"
+    except UserError:
+        return {}  # the scenario's validation or the city loader says what is wrong
+    if not p.exists():
+        return {}
+    params = read_toml(p, what="calibration file").get("parameters", {})
+    if not isinstance(params, dict):
+        raise UserError("must be a table of parameter sections", file=str(p),
+                        field="parameters")
+    return params
+
+
+def field_info(path: tuple[Any, ...], model: type[BaseModel] = Scenario) -> Any:
+    """The pydantic ``FieldInfo`` at a location (``("boa", "fte")``), or None."""
+    info = None
+    for part in path:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return info if isinstance(part, int) else None
+        info = model.model_fields.get(str(part))
+        if info is None:
+            return None
+        model = info.annotation
+    return info
+
+
+def allowed_range(info: Any) -> str:
+    """'allowed: 0 to 5,000 offenders' from a parameter's bounds and unit ('' if none)."""
+    if info is None:
+        return ""
+    lo = hi = None
+    strict = False
+    for m in info.metadata:
+        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+        if getattr(m, "gt", None) is not None:
+            lo, strict = m.gt, True
+        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if extra.get("item_bounds"):
+        lo, hi = extra["item_bounds"]
+    unit = f" {extra['unit']}" if extra.get("unit") else ""
+    if lo is None and hi is None:
+        return ""
+    if hi is None:
+        return f"; allowed: {'above' if strict else 'at least'} {lo:,g}{unit}"
+    low = f"above {lo:,g}" if strict else f"{lo:,g}"
+    return f"; allowed: {low} to {hi:,g}{unit}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _explain(exc: ValidationError, data: dict, source: str) -> UserError:
+    lines = []
+    errors = exc.errors()
+    for err in errors[:5]:
+        loc = ".".join(str(x) for x in err["loc"])
+        if err["type"] == "extra_forbidden":
+            node_model: type[BaseModel] = Scenario
+            for part in err["loc"][:-1]:
+                ann = node_model.model_fields.get(str(part))
+                if ann is not None and isinstance(ann.annotation, type) and issubclass(
+                    ann.annotation, BaseModel
+                ):
+                    node_model = ann.annotation
+            valid = list(node_model.model_fields)
+            near = difflib.get_close_matches(str(err["loc"][-1]), valid, n=1, cutoff=0.5)
+            hint = f" Did you mean '{near[0]}'?" if near else f" Valid: {', '.join(valid)}."
+            lines.append(f"field '{_short(loc)[1:-1]}': unknown field.{hint}")
+        elif err["type"] == "string_pattern_mismatch":
+            lines.append(f"field '{loc}': must be {SLUG_HELP} (got {_short(err.get('input'))}).")
+        else:
+            msg = err["msg"]
+            got = err.get("input")
+            got_s = "" if isinstance(got, dict) else f" (got {_short(got)})"
+            rng = allowed_range(field_info(err["loc"]))
+            lines.append(f"field '{loc or 'scenario'}': {msg}{got_s}{rng}.")
+    if len(errors) > 5:
+        lines.append(f"({len(errors) - 5} more problems.)")
+    return UserError(" ".join(lines), file=source)
+
+
+def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a merged scenario dict; raises :class:`UserError` naming file and field."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(exc, data, source) from None
+
+
+def load_scenario(ref: str | Path, *, calibrated: bool = True) -> Scenario:
+    """Load a scenario by shipped name or path, with ``extends`` and calibration applied."""
+    path = resolve_path(ref)
+    data = _raw_chain(path)
+    data.setdefault("name", slugify(path.stem))
+    city = data.get("city", "amstelveen")
+    if not isinstance(city, str) or not re.match(SLUG_PATTERN, city):
+        raise UserError(f"'{str(city)[:60]}' is not a city name. A city is the name of a "
+                        f"folder under calibration/: {SLUG_HELP}.", file=str(path), field="city")
+    if calibrated and data.get("use_calibration", True) is not False:
+        city = str(data.get("city", "amstelveen"))
+        data = deep_merge(calibrated_parameters(city), data)
+    return validate_scenario(data, source=str(path))

@@ -1,0 +1,1 @@
+"""What people read: the council report (document, text, PDF, HTML) and the figures."""

@@ -1,0 +1,412 @@
+"""``sim report``: a council report from a comparison folder, as PDF or single-file HTML.
+
+The report is built in two steps: :func:`build_document` turns ``comparison.json`` into a
+list of :class:`Block` (title, headings, paragraphs, bullets, tables, figures) in Dutch or
+English; a renderer lays the blocks out: ``sim/report/html.py`` (one HTML file, figures
+embedded as base64 PNG) or ``sim/report/pdf.py`` (A4 pages via matplotlib's PDF backend).
+Sections: the question, the scenarios with description and cost, the key table, the
+figures, assumptions and sources, what the uncertainty means, provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from sim.analysis.compare import COMPARISON_SHA_KEY, FORMAT
+from sim.analysis.compare_plan import run_id as compare_run_id
+from sim.core.errors import UserError
+from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
+from sim.report.document import Block
+from sim.report.text import (
+    ASSUMPTIONS,
+    LANGS,
+    STRINGS,
+    eur,
+    interval,
+    num,
+    paragraphs,
+    pct,
+    tr,
+)
+from sim.runs.store import ResultStore
+
+FORMATS = ("pdf", "html")
+SECTION_KEYS = ("h_question", "h_scenarios", "h_table", "h_figures", "h_assumptions",
+                "h_uncertainty", "h_provenance")
+
+
+def load_comparison(folder: str | Path, *, check_store: bool = True) -> dict[str, Any]:
+    """Read ``comparison.json`` of a ``sim compare`` folder and check it against the store.
+
+    Every problem is a :class:`UserError`: no folder or file, unreadable JSON, a shape that
+    ``sim compare`` does not write, a store that is missing, corrupt, or holds other runs
+    than the file describes (with ``check_store``).
+    """
+    folder = Path(folder)
+    path = folder / "comparison.json"
+    if not folder.is_dir():
+        raise UserError(f"results folder not found: {folder}. Run 'sim compare SCENARIO... "
+                        "--out DIR' first and pass that folder.")
+    if not path.exists():
+        raise UserError("no comparison.json here; this is not a 'sim compare' folder. Run "
+                        "'sim compare SCENARIO... --out DIR' first.", file=str(path))
+    raw = read_bytes(path, what="comparison file", max_bytes=MAX_DATA_BYTES)
+    try:
+        comp = json.loads(decode_text(raw, path=path, what="comparison file"))
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise UserError(f"unreadable JSON ({exc}); rerun 'sim compare' with the same --out "
+                        "to rebuild it.", file=str(path)) from None
+    if not isinstance(comp, dict) or comp.get("format") != FORMAT:
+        got = comp.get("format") if isinstance(comp, dict) else type(comp).__name__
+        raise UserError(f"format {got!r} is not {FORMAT!r}; rerun 'sim compare' with this "
+                        "version of Wijksim.", file=str(path), field="format")
+    _check_shape(comp, path)
+    if check_store:
+        _check_store(folder, comp, raw, path)
+    return comp
+
+
+#: What ``comparison.json`` must hold: top-level key -> type, and per row / provenance.
+SHAPE = {"reference": str, "rows": list, "provenance": dict, "figures": dict}
+ROW_KEYS = ("scenario", "reference", "woninginbraken_per_year", "cost_by_year", "persistence")
+PROVENANCE_KEYS = ("scenarios", "replications", "years", "start_year", "master_seed")
+
+
+def _check_shape(comp: dict[str, Any], path: Path) -> None:
+    def bad(field: str, what: str) -> UserError:
+        return UserError(f"{what}: not the shape 'sim compare' writes; rerun 'sim compare' "
+                         "with the same --out to rebuild it.", file=str(path), field=field)
+
+    for key, kind in SHAPE.items():
+        if not isinstance(comp.get(key), kind):
+            raise bad(key, f"missing or not a {kind.__name__}")
+    if not comp["rows"]:
+        raise bad("rows", "empty")
+    for i, row in enumerate(comp["rows"]):
+        if not isinstance(row, dict):
+            raise bad(f"rows[{i}]", "not an object")
+        missing = [k for k in ROW_KEYS if k not in row]
+        if missing:
+            raise bad(f"rows[{i}]", f"lacks {', '.join(missing)}")
+    prov = comp["provenance"]
+    missing = [k for k in PROVENANCE_KEYS if k not in prov]
+    if missing:
+        raise bad("provenance", f"lacks {', '.join(missing)}")
+    names = [r["scenario"] for r in comp["rows"]]
+    if not isinstance(prov["scenarios"], dict) or sorted(map(str, prov["scenarios"])) != sorted(
+            map(str, names)) or comp["reference"] not in names:
+        raise bad("provenance.scenarios", "does not list the scenarios of the rows")
+
+
+def _check_store(folder: Path, comp: dict[str, Any], raw: bytes, path: Path) -> None:
+    """The store must be readable and hold exactly the runs the file was made from."""
+    with ResultStore(folder, create=False) as store:
+        sha = store.get_meta(COMPARISON_SHA_KEY)
+        if sha != hashlib.sha256(raw).hexdigest():
+            raise UserError("does not match the runs in runs.sqlite (edited, or copied from "
+                            "another folder); rerun 'sim compare' with the same --out to "
+                            "rebuild it from the runs.", file=str(path))
+        runs = store.runs()
+    done = runs[runs["status"] == "done"].set_index("run_id")
+    prov = comp["provenance"]
+    for name, info in prov["scenarios"].items():
+        for r in range(int(prov["replications"])):
+            rid = compare_run_id(name, r)
+            if rid not in done.index or done.loc[rid, "scenario_hash"] != info.get("hash"):
+                raise UserError(f"lacks run {rid} of scenario '{name}' that comparison.json "
+                                "was made from; rerun 'sim compare' with the same --out.",
+                                file=str(folder / "runs.sqlite"))
+
+
+def _get(params: dict[str, Any], path: str) -> Any:
+    node: Any = params
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _value(v: Any, kind: str, lang: str) -> str:
+    if v is None:
+        return "–"
+    return {"num": lambda: num(v, lang, 0 if float(v).is_integer() else 1),
+            "num2": lambda: num(v, lang, 2), "pct": lambda: num(100 * v, lang, 0) + "%",
+            "eur": lambda: eur(v, lang)}[kind]()
+
+
+def _costs(row: dict[str, Any], lang: str) -> str:
+    """Cost by year, consecutive equal years grouped: '2024–2027: € 449.920 per jaar'."""
+    items = [(int(y), v) for y, v in row["cost_by_year"].items() if v > 0]
+    if not items:
+        return tr(lang, "no_cost")
+    groups: list[list] = []
+    for y, v in items:
+        if groups and groups[-1][2] == v and groups[-1][1] == y - 1:
+            groups[-1][1] = y
+        else:
+            groups.append([y, y, v])
+    parts = [f"{a}{'' if a == b else f'–{b}'}: {eur(v, lang)} {tr(lang, 'per_year')}"
+             for a, b, v in groups]
+    return tr(lang, "cost_line", costs="; ".join(parts))
+
+
+def _settings(params: dict[str, Any], n_gebieden_city: int, lang: str) -> str:
+    gebieden = len(set(params["gebied_of_wijk"].values())) or n_gebieden_city
+    items = []
+    t, r = params["interventieteam"], params["wijkregisseur"]
+    if t["fte"] > 0:
+        items.append(tr(lang, "set_team", fte=num(t["fte"], lang, 1 if t["fte"] % 1 else 0),
+                        first=t["first_year"], last=t["last_year"]))
+    if r["per_gebied"] > 0:
+        items.append(tr(lang, "set_reg", n=r["per_gebied"] * gebieden, first=r["first_year"],
+                        last=r["last_year"]))
+    items.append(tr(lang, "set_gebieden", n=gebieden))
+    items.append(tr(lang, "set_boa", fte=num(params["boa"]["fte"], lang)))
+    items.append(tr(lang, "set_agents", fte=num(params["wijkagenten"]["fte"], lang)))
+    return tr(lang, "settings", items="; ".join(items))
+
+
+def _summary(comp: dict[str, Any], lang: str) -> list[Block]:
+    ref = comp["reference"]
+    bullets, clear = [], []
+    for r in (r for r in comp["rows"] if not r["reference"]):
+        lo, hi = r["interval"]
+        kw = dict(name=r["scenario"], pct=pct(r["change_vs_reference_pct"], lang),
+                  lo=pct(lo, lang), hi=pct(hi, lang), ref=ref)
+        if hi is not None and hi < 0:
+            text = tr(lang, "sum_clear_down", prev=num(r["prevented_per_year"], lang),
+                      cpp=eur(r["cost_per_prevented_eur"], lang), **kw)
+            if r["cost_per_prevented_eur"] is not None:
+                clear.append(r)
+        elif lo is not None and lo > 0:
+            text = tr(lang, "sum_clear_up", **kw)
+        else:
+            text = tr(lang, "sum_unclear", **kw)
+        p = r["persistence"]
+        if p["after_years"] and p["after_change_pct"] is not None:
+            years = f"{p['after_years'][0]}–{p['after_years'][-1]}"
+            text += tr(lang, "sum_after", years=years, pct=pct(p["after_change_pct"], lang),
+                       lo=pct(p["after_interval"][0], lang), hi=pct(p["after_interval"][1], lang))
+        bullets.append(text)
+    out = [Block("h1", tr(lang, "h_summary")), Block("bullets", items=bullets)]
+    if clear:
+        best = min(clear, key=lambda r: r["cost_per_prevented_eur"])
+        out.append(Block("p", tr(lang, "sum_best", name=best["scenario"],
+                                 cpp=eur(best["cost_per_prevented_eur"], lang))))
+    elif bullets:
+        out.append(Block("p", tr(lang, "sum_none_clear", ref=ref)))
+    return out
+
+
+def _both(value: float | None, iv: list, lang: str, kind: str = "num", decimals: int = 0) -> str:
+    """A value with its interval on a second line (no line when the interval is unknown)."""
+    f = {"num": lambda v: num(v, lang, decimals), "pct": lambda v: pct(v, lang, decimals),
+         "eur": lambda v: eur(v, lang)}[kind]
+    text = interval(iv[0], iv[1], lang, kind, decimals)
+    return f(value) if iv[0] is None and iv[1] is None else f"{f(value)}\n{text}"
+
+
+def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Block]:
+    p = comp["provenance"]
+    rows_a, rows_b = [], []
+    for r in comp["rows"]:
+        name = r["scenario"] + (tr(lang, "reference_tag") if r["reference"] else "")
+        after = r["persistence"]
+        ref = r["reference"]  # its change against itself is 0 by definition: shown as '–'
+        rows_a.append([
+            name,
+            _both(r["woninginbraken_per_year"], r["woninginbraken_interval"], lang),
+            "–" if ref else _both(r["change_vs_reference_pct"], r["interval"], lang, "pct", 1),
+            "–" if ref else _both(r["prevented_per_year"], r["prevented_interval"], lang),
+            eur(r["cost_eur_per_year"], lang),
+            _both(r["cost_per_prevented_eur"], r["cost_per_prevented_interval"], lang, "eur"),
+        ])
+        rows_b.append([
+            name,
+            _both(r["arrests_per_year"], r["arrests_interval"], lang),
+            _both(r["wdq"], r["wdq_interval"], lang, "num", 2),
+            _both(r["spread_cv"], r["spread_cv_interval"], lang, "num", 2),
+            _both(after["after_change_pct"], after["after_interval"], lang, "pct", 1),
+        ])
+    keys_a = ("t_scenario", "t_burglaries", "t_change", "t_prevented", "t_cost", "t_cpp")
+    keys_b = ("t_scenario", "t_arrests", "t_wdq", "t_spread", "t_after")
+    treated = ", ".join(w["name"] for w in comp["figures"]["wijken"]
+                        if w["code"] in p["wdq_areas"]["treated"])
+    return [
+        Block("p", tr(lang, "table_intro", first=first, last=last, reps=p["replications"],
+                      ref=comp["reference"])),
+        Block("table", header=[tr(lang, k, first=first, last=last) for k in keys_a],
+              items=rows_a, widths=[1.3, 1.25, 1.4, 1.0, 1.1, 1.45]),
+        Block("h2", tr(lang, "table2_intro")),
+        Block("table", header=[tr(lang, k) for k in keys_b], items=rows_b,
+              widths=[1.5, 1.1, 1.1, 1.1, 1.2]),
+        *(Block("p", n, small=True) for n in paragraphs(lang, "notes", first=first, last=last,
+                                                        treated=f"({treated})")),
+    ]
+
+
+def _assumptions(comp: dict[str, Any], lang: str) -> list[Block]:
+    scen = comp["provenance"]["scenarios"]
+    ref = scen[comp["reference"]]["params"]
+    active = {"team": next((s["params"] for s in scen.values()
+                            if s["params"]["interventieteam"]["fte"] > 0), None),
+              "regisseur": next((s["params"] for s in scen.values()
+                                 if s["params"]["wijkregisseur"]["per_gebied"] > 0), None)}
+    rows = []
+    for a in ASSUMPTIONS:
+        params = active[a["from"]] if "from" in a else ref
+        if params is None:
+            continue
+        kinds = a["kind"] if isinstance(a["kind"], list) else [a["kind"]] * len(a["paths"])
+        value = " / ".join(_value(_get(params, p), k, lang)
+                           for p, k in zip(a["paths"], kinds, strict=True))
+        rows.append([a[lang], value, a["src"][LANGS.index(lang)]])
+    rows.append([tr(lang, "a_layout"), tr(lang, "a_layout_v"), tr(lang, "a_layout_src")])
+    for name, s in scen.items():
+        e = s["params"]["extra_cost"]
+        if e["eur_per_year"] > 0:
+            rows.append([tr(lang, "a_extra", name=name),
+                         f"{eur(e['eur_per_year'], lang)} {tr(lang, 'per_year')}", e["what"]])
+    cal = comp["provenance"]["calibration"]
+    rows.append([tr(lang, "a_calibration"),
+                 tr(lang, "a_cal_yes", file=cal["file"]) if cal.get("used") else
+                 tr(lang, "a_cal_no"), tr(lang, "a_cal_src")])
+    return [Block("p", tr(lang, "assumptions_intro", ref=comp["reference"])),
+            Block("table", header=list(STRINGS[lang]["a_head"]), items=rows,
+                  widths=[2.2, 1.2, 2.6])]
+
+
+def _years(years: float, lang: str) -> str:
+    return num(years, lang, 2 if years % 1 else 0)
+
+
+def _provenance(comp: dict[str, Any], lang: str) -> list[Block]:
+    p = comp["provenance"]
+    cal = p["calibration"]
+    cal_text = (f"{cal['file']} (sha256 {cal['sha256']})" if cal.get("used")
+                else tr(lang, "p_cal_none"))
+    areas = p["wdq_areas"]
+    pairs = [
+        (tr(lang, "p_version"), p["package_version"]),
+        (tr(lang, "p_created"), p["created_at"]),
+        (tr(lang, "p_command"), p["command"] or "–"),
+        (tr(lang, "p_folder"), p["results_dir"] or "–"),
+        (tr(lang, "p_seed"), str(p["master_seed"])),
+        (tr(lang, "p_reps"), f"{p['replications']} × {_years(p['years'], lang)}"),
+        (tr(lang, "p_seeds"), ", ".join(str(s) for s in p["replication_seeds"])),
+        (tr(lang, "p_hashes"), ", ".join(f"{k}: {v['hash']}"
+                                         for k, v in p["scenarios"].items())),
+        (tr(lang, "p_calibration"), cal_text),
+        (tr(lang, "p_wdq"), " / ".join(", ".join(areas[k]) or "–"
+                                       for k in ("treated", "buffer", "control"))),
+    ]
+    return [Block("table", header=[], items=[list(x) for x in pairs], widths=[1.4, 4.0])]
+
+
+def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
+    """The report as blocks, in ``lang`` ('nl' or 'en')."""
+    if lang not in LANGS:
+        raise UserError(f"unknown language '{lang}'; choose one of: {', '.join(LANGS)}.",
+                        field="--lang")
+    p = comp["provenance"]
+    first = p["start_year"]
+    last = first + int(-(-p["years"] // 1)) - 1
+    yearly = comp["figures"]["yearly_totals"][comp["reference"]]
+    full = int(p["years"] // 1)
+    totals = [v for run in yearly for v in run[:full]]  # full years only
+    doc = [Block("title", tr(lang, "title"),
+                 items=[tr(lang, "subtitle", n=len(comp["rows"]), reps=p["replications"],
+                           years=_years(p["years"], lang),
+                           first=first, last=last, date=p["created_at"][:10])]),
+           Block("h1", tr(lang, "h_question")),
+           *(Block("p", t) for t in paragraphs(lang, "question", nw=len(comp["figures"]["wijken"]),
+                                               ref=comp["reference"])),
+           *_summary(comp, lang),
+           Block("h1", tr(lang, "h_scenarios"))]
+    n_geb = len(comp["figures"]["gebieden"])
+    for r in comp["rows"]:
+        params = p["scenarios"][r["scenario"]]["params"]
+        doc.append(Block("h2", r["scenario"] + (tr(lang, "reference_tag") if r["reference"]
+                                                 else "")))
+        if lang == "en" and r.get("description_en"):
+            doc.append(Block("p", r["description_en"]))
+        elif r["description"]:
+            note = tr(lang, "descr_note") + " " if lang != "nl" else ""
+            doc.append(Block("p", note + r["description"]))
+        prog = r["programme"]
+        prog_text = (tr(lang, "no_programme") if not prog else
+                     tr(lang, "programme", first=prog[0], last=prog[1]) if prog[1] <= last
+                     else tr(lang, "structural"))
+        doc.append(Block("p", f"{_settings(params, n_geb, lang)}\n{prog_text}\n{_costs(r, lang)}"))
+    doc += [Block("h1", tr(lang, "h_table")), *_tables(comp, lang, first, last),
+            Block("h1", tr(lang, "h_figures"))]
+    key = ", ".join(f"{i + 1} {w['name']}" for i, w in enumerate(comp["figures"]["wijken"]))
+    captions = {"fig1_per_month": tr(lang, "f1_caption"),
+                "fig2_change_per_area": tr(lang, "f2_caption", first=first, last=last),
+                "fig3_maps": tr(lang, "f3_caption", ref=comp["reference"]) + " "
+                + tr(lang, "wijk_key", key=key),
+                "fig4_cost_vs_prevented": tr(lang, "f4_caption"),
+                "fig5_persistence": tr(lang, "f5_caption")}
+    doc += [Block("figure", text=c, key=k) for k, c in captions.items()]
+    doc += [Block("h1", tr(lang, "h_assumptions")), *_assumptions(comp, lang),
+            Block("h1", tr(lang, "h_uncertainty")),
+            *(Block("p", t) for t in paragraphs(
+                lang, "uncertainty", reps=p["replications"], ref=comp["reference"],
+                min=num(min(totals), lang) if totals else "–",
+                max=num(max(totals), lang) if totals else "–")[: None if totals else -1]),
+            Block("h1", tr(lang, "h_provenance")), *_provenance(comp, lang)]
+    return doc
+
+
+def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
+                 out: str | Path | None = None) -> Path:
+    """Write the report of a comparison folder; returns the file written."""
+    if fmt not in FORMATS:
+        raise UserError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}.",
+                        field="--format")
+    if lang not in LANGS:
+        raise UserError(f"unknown language '{lang}'; choose one of: {', '.join(LANGS)}.",
+                        field="--lang")
+    comp = load_comparison(folder)
+    doc = build_document(comp, lang)
+    out = Path(out) if out else Path(folder) / f"report-{lang}.{fmt}"
+    if out.is_dir():
+        raise UserError("is a folder; give the report's file name.", file=str(out),
+                        field="--out")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder ({exc.strerror}).", file=str(out.parent),
+                        field="--out") from None
+    import matplotlib.pyplot as plt
+
+    from sim.report.figures import STYLE, make_figures
+
+    with plt.rc_context(STYLE):
+        figures = make_figures(comp, lang)
+        try:
+            _render(doc, figures, out, fmt, lang, comp)
+        except OSError as exc:
+            raise UserError(f"cannot write the report ({exc.strerror or exc}).", file=str(out),
+                            field="--out") from None
+        finally:
+            for f in figures.values():
+                plt.close(f)
+    return out
+
+
+def _render(doc: list[Block], figures: dict[str, Any], out: Path, fmt: str, lang: str,
+            comp: dict[str, Any]) -> None:
+    """Lay the document out as HTML or PDF into ``out``."""
+    if fmt == "html":
+        from sim.report.html import render_html
+
+        out.write_text(render_html(doc, figures, lang), encoding="utf-8")
+    else:
+        from sim.report.pdf import render_pdf
+
+        render_pdf(doc, figures, out, lang, comp)

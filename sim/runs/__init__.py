@@ -1,0 +1,1 @@
+"""Running the model: seeds, run specs and records, executors, the result store, folders."""

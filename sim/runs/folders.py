@@ -1,0 +1,149 @@
+"""Results folders: each records what made it, is locked while written, and is never mixed.
+
+A command that writes runs (``sim run``, ``compare``, ``sweep``, ``sensitivity``,
+``calibrate``) claims its folder with :func:`results_folder`:
+
+1. the target must be a new or empty folder, or a Wijksim results folder (one holding
+   ``runs.sqlite``); a file, or a folder of other files, is refused;
+2. the folder is locked (``flock`` on ``.wijksim.lock``, released by the kernel when the
+   process ends, however it ends); a second command gets one line naming the holder;
+3. the store's ``made_by`` record (command, scenario or experiment hash, seed, horizon,
+   replications) is written on first use and compared on every later use: only an exact
+   resume is let through; anything else is refused with one line saying what the folder
+   holds (exit 2), so no run is ever overwritten or mixed with another command's runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.core.errors import UserError
+from sim.runs.store import STORE_NAME, ResultStore
+
+LOCK_NAME = ".wijksim.lock"
+MADE_BY = "made_by"
+
+
+@dataclass(frozen=True)
+class MadeBy:
+    """What writes into a results folder; ``identity`` must match for a resume."""
+
+    command: str  # run | compare | sweep | calibrate
+    summary: str  # one line for people: "sim run baseline, seed 42, 1 replication, 4 years"
+    identity: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """The JSON-normalised record stored in the folder."""
+        return json.loads(json.dumps({"command": self.command, "summary": self.summary,
+                                      "identity": self.identity}, sort_keys=True))
+
+
+def _check_target(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise UserError("exists and is not a folder; give a new or empty folder, or a "
+                        "Wijksim results folder to resume.", file=str(folder), field="--out")
+    if folder.is_dir() and not (folder / STORE_NAME).exists():
+        others = sorted(p.name for p in folder.iterdir() if p.name != LOCK_NAME)
+        if others:
+            shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+            raise UserError(f"holds files that are not Wijksim results ({shown}); give a new "
+                            "or empty folder.", file=str(folder), field="--out")
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[Callable[[str], None]]:
+    """Hold an exclusive lock on ``folder`` (released when the process ends, in any way).
+
+    Yields a function that records who holds the lock (shown to a second command); it is
+    called only once the folder is known to be ours, so a refused command changes nothing.
+    """
+    path = folder / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UserError(f"cannot write in the results folder ({exc.strerror}); is it "
+                        "read-only? Choose another --out.", file=str(folder),
+                        field="--out") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(path)
+            raise UserError(f"is in use by {holder}; wait until it ends, or choose another "
+                            "--out.", file=str(folder), field="--out") from None
+
+        def record_holder(summary: str) -> None:
+            info = json.dumps({"pid": os.getpid(), "command": summary,
+                               "since": dt.datetime.now().isoformat(timespec="seconds")})
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, info.encode(), 0)
+
+        yield record_holder
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _holder(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        return f"process {info['pid']} ({info['command']}, since {info['since']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another Wijksim command"
+
+
+def claim(store: ResultStore, made_by: MadeBy) -> bool:
+    """Record ``made_by`` in a new store, or check it against the stored one.
+
+    Returns True when the folder already held runs of the same command (a resume).
+    Raises :class:`UserError` when the folder holds anything else.
+    """
+    new = made_by.record()
+    old = store.get_meta(MADE_BY)
+    n_runs = store.count_runs()
+    if old is None:
+        if n_runs:
+            raise UserError(f"holds {n_runs} run(s) made by an older Wijksim that did not "
+                            "record what made them; choose another --out.",
+                            file=str(store.folder), field="--out")
+        store.set_meta(MADE_BY, new)
+        return False
+    if old.get("command") != new["command"] or old.get("identity") != new["identity"]:
+        diff = (_difference(old.get("identity", {}), new["identity"])
+                if old.get("command") == new["command"] else "")
+        raise UserError(f"holds {old.get('summary', 'other runs')}; this command would add "
+                        f"{new['summary']}{diff}. Only an exact resume may write here: choose "
+                        "another --out, or delete the folder to start over.",
+                        file=str(store.folder), field="--out")
+    return n_runs > 0
+
+
+def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
+    keys = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+    if not keys or not isinstance(old, dict):
+        return ""
+    return " (differs in: " + ", ".join(keys) + ")"
+
+
+@contextmanager
+def results_folder(folder: str | Path, made_by: MadeBy) -> Iterator[Path]:
+    """Claim ``folder`` for ``made_by`` (see the module docstring) for the ``with`` block."""
+    folder = Path(folder)
+    _check_target(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the results folder ({exc.strerror}).",
+                        file=str(folder), field="--out") from None
+    with folder_lock(folder) as record_holder:
+        with ResultStore(folder) as store:
+            claim(store, made_by)
+        record_holder(made_by.summary)
+        yield folder
