@@ -1,4 +1,4 @@
-"""The Amstelveen city data: totals match DESIGN §4, each wijk is one contiguous region."""
+"""The Amstelveen city data: totals match city.toml (docs/sources.md); wijken are contiguous."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from sim.model.city import load_city, schematic_layout
 
 def test_totals_match_design(city):
     t = city.meta["totals"]
-    assert city.inhabitants == t["inhabitants"] == 94435, "CBS 2023 inhabitants (DESIGN §4)"
+    assert city.inhabitants == t["inhabitants"] == 94435, (
+        "inhabitants 2023 (Amstelveen Facts & Figures 2023)")
     hh = sum(w.households for w in city.wijken)
     assert t["households_min"] <= hh <= t["households_max"], f"households {hh}"
     assert int(city.households.sum()) == hh, "every household is placed on the grid"

@@ -56,7 +56,7 @@ def test_scenarios_lists_shipped_with_cost(capsys, monkeypatch):
     assert code == 0
     for name in known_scenarios():
         assert name in stdout
-    assert "449,920" in stdout, "interventieteam: 4 x 1,406 h x €80 (S0)"
+    assert "449,920" in stdout, "interventieteam: 4 x 1,406 h x €80 (Amstelveen 2023)"
 
 
 def test_interventieteam_cost_from_council_letter():

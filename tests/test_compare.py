@@ -102,7 +102,8 @@ def test_new_scenarios_state_cost_programme_and_description():
     assert g.interventieteam.fte > 0 and g.wijkregisseur.per_gebied > 0
     costs = g.model_copy(update={"years": 4}).yearly_cost_eur()
     assert len(set(costs.values())) > 1, "gefaseerd states its cost by year as it changes"
-    assert p.wijkagenten.fte == round(94_435 / 5_000), "norm 1 per 5,000 inhabitants (S3)"
+    assert p.wijkagenten.fte == round(94_435 / 5_000), (
+        "norm 1 per 5,000 inhabitants (RVP 2023–2026)")
     assert len(set(a.gebied_of_wijk.values())) == 8 and len(a.gebied_of_wijk) == 14
     assert a.yearly_cost_eur()[2024] == pytest.approx(8 * a.wijkregisseur.cost_eur_per_year)
 
@@ -164,7 +165,8 @@ def test_cost_per_prevented_from_the_scenarios_own_cost(tiny):
     team = rows["interventieteam"]
     own = load_scenario("interventieteam").interventieteam
     assert team["cost_eur_per_year"] == pytest.approx(
-        own.fte * own.hours_per_fte_year * own.cost_eur_per_hour), "4 x 1406 h x €80 (S0)"
+        own.fte * own.hours_per_fte_year * own.cost_eur_per_hour), (
+        "4 x 1406 h x €80 (Amstelveen 2023)")
 
 
 def test_comparison_json_has_provenance(tiny):

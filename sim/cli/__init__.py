@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from sim.cli import compare as _compare  # noqa: F401  (compare, report)
 from sim.cli import data as _data  # noqa: F401  (data show, calibrate)
+from sim.cli import describe as _describe  # noqa: F401  (describe)
 
 # Command modules register themselves on `app` when imported.
 from sim.cli import run as _run  # noqa: F401  (scenarios, validate, run)

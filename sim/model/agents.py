@@ -111,7 +111,7 @@ def plan_patrols(
     """Today's patrol visits of all guardian groups at once: (hour, home cell, kind) arrays.
 
     A group patrols ``patrol_hours_per_day`` hours spread evenly over its duty window and
-    makes ``visits_per_hour`` visits per patrol hour (Koper: 10–15 minute stops), so the
+    makes ``visits_per_hour`` visits per patrol hour (Koper 1995: 10–15 minute stops), so the
     visits per (group, hour) are Poisson. A visit goes to one of the group's cells with the
     probabilities of :meth:`Guardian.patrol_weights`. All groups are drawn in one go: each
     group's weights sum to 1, so group g owns the interval [g, g + 1) of one cumulative
@@ -236,7 +236,7 @@ class InterventieTeam(Guardian):
 
         Both happen at a fixed rate per hour and favour the most active offenders (a
         "top-X" approach: the prolific are the most visible and the first target). The
-        identification stands for the team's information position (S0), without which
+        identification stands for the team's information position (Amstelveen 2023), without which
         newcomers replacing arrested offenders would stay out of its sight.
         """
         t = self.model.params.interventieteam

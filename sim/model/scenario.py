@@ -30,7 +30,7 @@ from sim.core.errors import UserError
 from sim.core.paths import SCENARIOS
 from sim.core.textio import read_toml
 
-HOURS_PER_FTE_YEAR = 1406  # productive hours per FTE per year — council letter, S0
+HOURS_PER_FTE_YEAR = 1406  # productive hours per FTE per year — Amstelveen 2023
 
 #: A name that becomes part of a folder or run id: 1-64 lowercase letters, digits, - and _.
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -93,9 +93,11 @@ class Offenders(Section):
     retry_after_abort_prob: float = P(0.3, "probability", 0, 1, source="estimate: tries "
                                       "another target (displacement)")
     # Offending is concentrated: individual rates ~ Gamma(shape, mean 1); a small shape means
-    # a few prolific offenders commit most burglaries (Farrington; Wolfgang et al. 1972).
-    rate_shape: float = P(0.6, "gamma shape", 0.05, 10_000, source="estimate (Farrington; "
-                          "Wolfgang et al. 1972: offending is concentrated)")
+    # a few prolific offenders commit most burglaries (Farrington et al. 2013;
+    # Wolfgang et al. 1972).
+    rate_shape: float = P(0.6, "gamma shape", 0.05, 10_000,
+                          source="estimate (Farrington et al. 2013; Wolfgang et al. 1972: "
+                                 "offending is concentrated)")
     known_share: float = P(0.3, "fraction", 0, 1, source="estimate: share known to police, "
                            "more likely the prolific")
     activity_by_hour: list[Annotated[float, Field(ge=0, le=10)]] = _hourly(
@@ -126,7 +128,7 @@ class Residents(Section):
     hardened_avoidance: float = P(0.26, "fraction", 0, 1,
                                   source="Vollaard & van Ours 2011: -26% burglary risk")
     attempt_fail_prob: float = P(0.25, "probability", 0, 1, source="estimate; attempt share "
-                                 "35% (367 vs 240, 2015)")
+                                 "35% (367 vs 240, 2015; RTV Amstelveen 2016)")
     hardened_attempt_fail_prob: float = P(0.85, "probability", 0, 1,
                                           source="estimate: hardened doors mostly hold")
     victim_hardening_prob: float = P(0.3, "probability", 0, 1,
@@ -164,7 +166,8 @@ class Boa(Section):
 
     fte: float = P(30, "FTE", 0, MAX_FTE, source="estimate: team HOR size is not in the seeds")
     burglary_patrol_share: float = P(0.15, "fraction of boa hours", 0, 1,
-                                     source="estimate; most time goes to other duties (S1)")
+                                     source="estimate; most time goes to other duties "
+                                            "(Amstelveenblog 2020)")
     duty_start_hour: int = P(8, "hour of day", 0, 23)
     duty_end_hour: int = P(23, "hour of day", 1, 24)
     info_quality: float = P(0.2, "fraction", 0, 1,
@@ -177,9 +180,9 @@ class Wijkagenten(Section):
     """Community police officers."""
 
     fte: float = P(14, "FTE", 0, MAX_FTE,
-                   source="S3: 14 wijkagenten in basisteam Amstelveen (2022)")
+                   source="RVP 2023–2026: 14 wijkagenten in basisteam Amstelveen (2022)")
     availability: float = P(0.65, "fraction", 0, 1,
-                            source="S3/Inspectie: 80% norm, about 65% measured")
+                            source="COT & AEF 2010: 80% norm, about 65% measured")
     patrol_share: float = P(0.3, "fraction of available hours", 0, 1,
                             source="estimate: rest of available time is investigation")
     duty_start_hour: int = P(7, "hour of day", 0, 23)
@@ -192,26 +195,29 @@ class Investigation(Section):
     """Clearance after the fact (police investigation)."""
 
     clearance_prob: float = P(0.08, "probability", 0, 1,
-                              source="estimate; total clearance about 10% (CBS / police)")
+                              source="estimate; total clearance about 10% (CBS/Politie)")
     capacity_elasticity: float = P(0.5, "elasticity", 0, 3, source="estimate: clearance "
                                    "proportional to (investigation hours)^elasticity")
-    # The capacity clearance_prob refers to: 14 wijkagenten (S3) x 1,406 h (S0) x 65% available
-    # (Inspectie) x 70% not on patrol (estimate).
+    # The capacity clearance_prob refers to: 14 wijkagenten (RVP 2023–2026) x 1,406 h
+    # (Amstelveen 2023) x 65% available
+    # (COT & AEF 2010) x 70% not on patrol (estimate).
     reference_investigation_hours_per_year: float = P(
         8956, "hours per year", gt=0, hi=10_000_000,
-        source="14 wijkagenten (S3) x 1,406 h (S0) x 65% available (Inspectie) x 70% not on "
-               "patrol (estimate)")
+        source="14 wijkagenten (RVP 2023–2026) x 1,406 h (Amstelveen 2023) x 65% available "
+               "(COT & AEF 2010) x 70% not on patrol (estimate)")
 
 
 class Interventieteam(Section):
-    """Spoor 1: hotspot- and offender-focused team (S0)."""
+    """Spoor 1: hotspot- and offender-focused team (Amstelveen 2023)."""
 
-    fte: float = P(0, "FTE", 0, MAX_FTE, source="S0 proposes 4")
+    fte: float = P(0, "FTE", 0, MAX_FTE, source="Amstelveen 2023 proposes 4")
     hours_per_fte_year: float = P(HOURS_PER_FTE_YEAR, "hours per FTE per year", 1, 8784,
-                                  source="S0")
-    cost_eur_per_hour: float = P(80, "EUR per hour", 0, 10_000, source="S0")
-    first_year: int = P(2024, "year", 1990, 2100, source="S0: operational from 1 January 2024")
-    last_year: int = P(2027, "year", 1990, 2100, source="S0: four years, cancellable yearly")
+                                  source="Amstelveen 2023")
+    cost_eur_per_hour: float = P(80, "EUR per hour", 0, 10_000, source="Amstelveen 2023")
+    first_year: int = P(2024, "year", 1990, 2100,
+                        source="Amstelveen 2023: operational from 1 January 2024")
+    last_year: int = P(2027, "year", 1990, 2100,
+                       source="Amstelveen 2023: four years, cancellable yearly")
     burglary_share: float = P(1.0, "fraction of hours", 0, 1,
                               source="share of hours on burglary (a multi-theme team: less)")
     work_start_hour: int = P(14, "hour of day", 0, 23, source="estimate: high-risk hours")
@@ -224,17 +230,18 @@ class Interventieteam(Section):
     offender_arrests_per_100_hours: float = P(1.0, "arrests per 100 hours", 0, 100,
                                               source="estimate: arrests of known offenders")
     offenders_identified_per_100_hours: float = P(2.0, "offenders per 100 hours", 0, 100,
-                                                  source="estimate: information position (S0)")
+                                                  source="estimate: information position "
+                                                         "(Amstelveen 2023)")
     clearance_multiplier: float = P(1.5, "multiplier", 0, 10,
                                     source="estimate: better information, more cases solved")
 
 
 class Wijkregisseur(Section):
-    """Spoor 2: a network director per gebied; does not patrol (S0)."""
+    """Spoor 2: a network director per gebied; does not patrol (Amstelveen 2023)."""
 
-    per_gebied: int = P(0, "regisseurs per gebied", 0, 5, source="S0")
-    first_year: int = P(2024, "year", 1990, 2100, source="S0")
-    last_year: int = P(2027, "year", 1990, 2100, source="S0")
+    per_gebied: int = P(0, "regisseurs per gebied", 0, 5, source="Amstelveen 2023")
+    first_year: int = P(2024, "year", 1990, 2100, source="Amstelveen 2023")
+    last_year: int = P(2027, "year", 1990, 2100, source="Amstelveen 2023")
     cost_eur_per_year: float = P(95_000, "EUR per regisseur per year", 0, 10_000_000,
                                  source="estimate: one full-time municipal director")
     build_up_days: float = P(365, "days", 1, 3650,
@@ -272,7 +279,8 @@ class Scenario(Section):
     city: str = Field("amstelveen", max_length=4_096)
     use_calibration: bool = True
     start_year: int = P(2024, "year", 1990, 2100, source="first simulated year (1 January)")
-    years: float = P(4, "years", gt=0, hi=MAX_YEARS)
+    years: float = P(4, "years", gt=0, hi=MAX_YEARS,
+                     source="the simulated horizon, chosen per scenario or command")
     # Override the wijk table's gebied per wijk code (gebied numbers 1..99).
     gebied_of_wijk: dict[Annotated[str, Field(max_length=16)],
                          Annotated[int, Field(ge=1, le=99)]] = Field(default_factory=dict,

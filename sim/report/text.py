@@ -18,7 +18,8 @@ NL: dict[str, str] = {
     "question": [
         "Motie M4 (april 2023) vroeg het college om het anti-inbrakenteam van 2018–2022 opnieuw "
         "op te starten, of een breder interventieteam te verkennen. Het college antwoordde met "
-        "twee sporen (raadsbrief 4 juli 2023, S0): Spoor 1, een klassiek interventieteam van 4 "
+        "twee sporen (raadsbrief 4 juli 2023, Amstelveen 2023): Spoor 1, een klassiek "
+        "interventieteam van 4 "
         "medewerkers (ongeveer €450.000 per jaar), en Spoor 2, wijkregisseurs die per gebied "
         "het netwerk van partners regisseren, met als doel duurzamere effecten. Het team kan "
         "later 'uitgefaseerd' worden naar wijkregisseurs.",
@@ -168,7 +169,8 @@ EN: dict[str, str] = {
     "question": [
         "Motion M4 (April 2023) asked the college to restart the 2018–2022 anti-burglary "
         "team, or to explore a broader intervention team. The college answered with two "
-        "tracks (council letter of 4 July 2023, S0): track 1, a classic intervention team of 4 "
+        "tracks (council letter of 4 July 2023, Amstelveen 2023): track 1, a classic "
+        "intervention team of 4 "
         "staff (about €450,000 a year), and track 2, wijkregisseurs (neighbourhood directors) "
         "who direct the network of partners in each area, aiming at more durable effects. "
         "The team may later be phased into wijkregisseurs.",
@@ -383,13 +385,13 @@ ASSUMPTIONS: list[dict] = [
     {"nl": "Boa's team HOR (fte) en aandeel tijd voor inbraaksurveillance",
      "en": "Boa's of team HOR (FTE) and share of time on burglary patrol",
      "paths": ["boa.fte", "boa.burglary_patrol_share"], "kind": ["num", "pct"],
-     "src": ("schatting: teamomvang niet in de brondocumenten; S1",
-             "estimate: team size not in the source documents; S1")},
+     "src": ("schatting: teamomvang niet in de brondocumenten; Amstelveenblog 2020",
+             "estimate: team size not in the source documents; Amstelveenblog 2020")},
     {"nl": "Wijkagenten (fte) en beschikbaarheid voor de wijk",
      "en": "Wijkagenten (FTE) and availability for their wijk",
      "paths": ["wijkagenten.fte", "wijkagenten.availability"], "kind": ["num", "pct"],
-     "src": ("S3 (14 wijkagenten, 2022); Inspectie: norm 80%, gemeten ≈ 65%",
-             "S3 (14 wijkagenten, 2022); Inspectorate: norm 80%, measured ≈ 65%")},
+     "src": ("RVP 2023–2026 (14 wijkagenten, 2022); COT & AEF 2010: norm 80%, gemeten ≈ 65%",
+             "RVP 2023–2026 (14 wijkagenten, 2022); COT & AEF 2010: norm 80%, measured ≈ 65%")},
     {"nl": "Surveillance: bezoeken per uur en naijleffect (uren)",
      "en": "Patrol: visits per hour and residual deterrence (hours)",
      "paths": ["patrol.visits_per_hour", "patrol.residual_deterrence_hours"], "kind": "num",
@@ -403,12 +405,13 @@ ASSUMPTIONS: list[dict] = [
      "en": "Interventieteam: FTE, productive hours per FTE, € per hour", "from": "team",
      "paths": ["interventieteam.fte", "interventieteam.hours_per_fte_year",
                "interventieteam.cost_eur_per_hour"], "kind": "num",
-     "src": ("raadsbrief 4 juli 2023 (S0)", "council letter 4 July 2023 (S0)")},
+     "src": ("raadsbrief 4 juli 2023 (Amstelveen 2023)",
+             "council letter 4 July 2023 (Amstelveen 2023)")},
     {"nl": "Interventieteam: vangkans ter plaatse en gerichtheid op hotspots",
      "en": "Interventieteam: catch chance on the spot and hotspot focus", "from": "team",
      "paths": ["interventieteam.catch_prob", "interventieteam.info_quality"], "kind": "pct",
-     "src": ("schatting; kalibratie op het effect van 2018–2022 (≈ −30%, S0)",
-             "estimate; calibrated to the 2018–2022 effect (≈ −30%, S0)")},
+     "src": ("schatting; kalibratie op het effect van 2018–2022 (≈ −30%, Amstelveen 2023)",
+             "estimate; calibrated to the 2018–2022 effect (≈ −30%, Amstelveen 2023)")},
     {"nl": "Wijkregisseur: kosten per jaar", "en": "Wijkregisseur: cost per year",
      "from": "regisseur", "paths": ["wijkregisseur.cost_eur_per_year"], "kind": "eur",
      "src": ("schatting: één voltijds gemeentelijke regisseur",
