@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
@@ -9,11 +10,19 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from sim.analysis.compare import plan_comparison, run_comparison
 from sim.core.errors import UserError
 from sim.report.build import SECTION_KEYS, build_document, build_report, load_comparison
+from sim.report.figures import GREY, STYLE, _outline_path, _rings, fig_maps
 from sim.report.text import STRINGS, num
 
 
@@ -75,3 +84,103 @@ def test_report_refuses_bad_input(folder, tmp_path):
         build_report(folder, "pdf", "de")
     with pytest.raises(UserError, match="comparison.json"):
         build_report(tmp_path, "pdf")
+
+
+def _map_comparison(folder: Path) -> dict:
+    """The fixture's comparison with hand-set intervals for three wijken of the first option.
+
+    Wijk 0: the interval lies below zero (coloured, blue); wijk 1: it includes zero (grey)
+    although its mean is larger; wijk 2: it lies above zero (coloured, red).
+    """
+    comp = copy.deepcopy(load_comparison(folder))
+    m = comp["figures"]["map"]
+    assert m["layout"] == "polygons" and m["outlines"], "the fixture city has real outlines"
+    option = next(r for r in comp["rows"] if not r["reference"])
+    ch = option["per_wijk_change_per_1000_households"]
+    for i, (mean, lo, hi) in enumerate([(-5.0, -8.0, -2.0), (-9.0, -20.0, 1.0), (4.0, 1.0, 7.0)]):
+        ch["mean"][i], ch["lo"][i], ch["hi"][i] = mean, lo, hi
+    return comp
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_fig3_maps_real_outlines_colour_only_demonstrable_changes(folder, lang):
+    comp = _map_comparison(folder)
+    codes = [w["code"] for w in comp["figures"]["wijken"]]
+    rows = [r for r in comp["rows"] if r["reference"]] + [r for r in comp["rows"]
+                                                           if not r["reference"]]
+    with plt.rc_context(STYLE):
+        fig = fig_maps(comp, lang)
+    try:
+        maps = [ax for ax in fig.axes if ax.get_label().startswith("map:")]
+        assert [ax.get_label() for ax in maps] == [f"map:{r['scenario']}" for r in rows], \
+            "one map per scenario, the reference first"
+        assert sum(ax.get_label() == "<colorbar>" for ax in fig.axes) == 2, \
+            "a colour bar for the rates and one shared by the changes"
+        for ax in maps:
+            patches = [p for p in ax.patches if isinstance(p, PathPatch)]
+            assert sorted(p.get_gid() for p in patches) == sorted(codes), \
+                f"{ax.get_label()}: every wijk drawn once, as its real outline"
+            assert ax.get_aspect() == 1.0, "RD New metres: equal aspect"
+            assert not ax.get_xticks().size and not ax.get_yticks().size
+        grey = to_rgba(GREY)
+        colour = {p.get_gid(): p.get_facecolor() for p in maps[1].patches
+                  if isinstance(p, PathPatch)}
+        down, wide, up = (colour[c] for c in codes[:3])
+        assert wide == grey, "interval includes 0: grey, however large the mean"
+        assert down != grey and down[2] > down[0], "interval below 0: coloured, blue"
+        assert up != grey and up[0] > up[2], "interval above 0: coloured, red"
+        ref_colours = [p.get_facecolor() for p in maps[0].patches if isinstance(p, PathPatch)]
+        assert grey not in ref_colours, "the reference map shows rates, never 'no difference'"
+        texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+        texts += [t.get_text() for ax in fig.axes if ax.get_legend()
+                  for t in ax.get_legend().get_texts()]
+        assert any(" ".join(t.split()) == STRINGS[lang]["f3p_grey"] for t in texts), \
+            "the legend says what grey means"
+        for ax in maps:
+            bars = [a for a in ax.artists if isinstance(a, AnchoredSizeBar)]
+            assert len(bars) == 1 and bars[0].txt_label.get_text().endswith("km"), "scale bar"
+            assert "N" in [t.get_text() for t in ax.texts], "a north mark"
+        fig.canvas.draw()  # lays out and renders without errors
+    finally:
+        plt.close(fig)
+
+
+def test_fig3_maps_fill_rings_even_odd():
+    """A hole stays empty and an island in it is filled, whatever the rings' direction."""
+    square = [[0, 0], [10, 0], [10, 10], [0, 10]]
+    hole = [[3, 3], [7, 3], [7, 7], [3, 7]]  # same direction as the exterior
+    island = [[4.5, 4.5], [5.5, 4.5], [5.5, 5.5], [4.5, 5.5]]
+    path = _outline_path(_rings([square, hole, island]))
+    fig = Figure(figsize=(2, 2), dpi=50)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.add_patch(PathPatch(path, facecolor="black", edgecolor="none"))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.set_axis_off()
+    FigureCanvasAgg(fig).draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[::-1, :, 0]  # row 0 at y = 0
+
+    def at(x: float, y: float) -> int:
+        return int(img[int(y / 10 * img.shape[0]), int(x / 10 * img.shape[1])])
+
+    assert at(1.5, 1.5) == 0, "inside the exterior: filled"
+    assert at(3.8, 3.8) == 255, "inside the hole: empty"
+    assert at(5, 5) == 0, "the island in the hole: filled"
+
+
+def test_fig3_maps_fall_back_to_the_grid_without_outlines(folder):
+    comp = load_comparison(folder)
+    n = len(comp["rows"])
+    for change in ({"outlines": None}, {"layout": "schematic"}, {"outlines": [[]] * 3}):
+        c = copy.deepcopy(comp)
+        c["figures"]["map"].update(change)
+        with plt.rc_context(STYLE):
+            fig = fig_maps(c, "nl")
+        try:
+            assert not any(isinstance(p, PathPatch) for ax in fig.axes for p in ax.patches), \
+                f"{change}: no outlines drawn"
+            images = sum(len(ax.images) for ax in fig.axes)
+            assert images == 2 * n, f"{change}: density per scenario, differences and the key"
+            fig.canvas.draw()
+        finally:
+            plt.close(fig)

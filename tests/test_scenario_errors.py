@@ -102,7 +102,7 @@ def _city_copy(tmp_path: Path, monkeypatch, name: str) -> Path:
 
 def test_zero_area_wijk(tmp_path, capsys, monkeypatch):
     city = _city_copy(tmp_path, monkeypatch, "stad-zero-area")
-    text = (city / "wijken.csv").read_text().replace(",110,1,", ",0,1,")
+    text = (city / "wijken.csv").read_text().replace(",81,1,", ",0,1,")
     (city / "wijken.csv").write_text(text)
     f = write(tmp_path, 'name = "x"\ncity = "stad-zero-area"\n')
     code, _, err = run_cli(["run", f, "--years", "0.01", "--out", str(tmp_path / "o")],

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from sim import __version__
-from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas, wijk_adjacency
+from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas
 from sim.analysis.compare_plan import Plan, RunData, run_id
 from sim.analysis.compare_rows import programme_parts, scenario_row
 from sim.core.errors import UserError
@@ -73,12 +73,12 @@ def default_years(scenarios: list[Scenario]) -> float:
 
 
 def plan_comparison(refs: list[str], years: float | None = None, replications: int = 10,
-                    seed: int = 42) -> Plan:
+                    seed: int = 42, city: str | None = None) -> Plan:
     """Load the scenarios (clear errors for bad ones) and fix one horizon for all."""
     if not refs:
         raise UserError("name at least one scenario (the first is the reference), e.g. "
                         "'sim compare baseline interventieteam'.", field="SCENARIO")
-    scenarios = [load_scenario(r) for r in refs]
+    scenarios = [load_scenario(r, city=city) for r in refs]
     names = [sc.name for sc in scenarios]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
@@ -177,7 +177,7 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
     ref_data = data[ref.name]
     households = np.array([w.households for w in city.wijken], dtype=float)
     ref_wijk = ref_data.attempts.sum(axis=1).mean(axis=0)
-    areas = wdq_areas(ref_wijk, wijk_adjacency(city.wijk_of_cell, city.n_wijken))
+    areas = wdq_areas(ref_wijk, city.wijk_adjacency())
     gebieden = city.gebied_of_wijk
     rows = [scenario_row(sc, data[sc.name], ref_data, plan, areas, households, gebieden,
                          programme_period(sc)) for sc in plan.scenarios]
@@ -215,10 +215,16 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
             "months": [f"{ref.start_year + y}-{m:02d}" for y, m, _, _ in months],
             "monthly": {sc.name: _monthly(data[sc.name].attempts, months)
                         for sc in plan.scenarios},
-            "wijken": [{"code": w.code, "name": w.name, "gebied": w.gebied}
-                       for w in city.wijken],
+            "wijken": [{"code": w.code, "name": city.label(i), "gebied": w.gebied}
+                       for i, w in enumerate(city.wijken)],
             "gebieden": {str(g): city.gebied_names.get(g, str(g)) for g in city.gebieden},
             "map": {"shape": list(mask.shape), "cell_size_m": city.cell_size_m,
+                    "layout": city.layout,
+                    # RD New (EPSG:28992) north-west corner of the grid, and each wijk's
+                    # outline as rings of (x, y) in RD New: None without outlines
+                    "origin_rd": list(city.origin_rd) if city.origin_rd else None,
+                    "outlines": city.outlines,
+                    "households": [w.households for w in city.wijken],
                     "wijk_of_cell": city.wijk_of_cell.tolist(),
                     "density": {k: np.round(v, 2).tolist() for k, v in maps.items()}},
             "yearly_totals": {sc.name: yearly(data[sc.name].attempts.sum(axis=2).T).T.tolist()

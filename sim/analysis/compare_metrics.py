@@ -64,17 +64,6 @@ def paired_change(scen: np.ndarray, ref: np.ndarray, level: float = LEVEL) -> di
             "diff": d, "diff_interval": (lo, hi)}
 
 
-def wijk_adjacency(wijk_of_cell: np.ndarray, n_wijken: int) -> np.ndarray:
-    """(n, n) bool matrix: wijken whose cells share an edge on the grid."""
-    adj = np.zeros((n_wijken, n_wijken), dtype=bool)
-    g = np.asarray(wijk_of_cell)
-    for a, b in ((g[:, :-1], g[:, 1:]), (g[:-1, :], g[1:, :])):
-        m = (a >= 0) & (b >= 0) & (a != b)
-        adj[a[m], b[m]] = True
-        adj[b[m], a[m]] = True
-    return adj
-
-
 def wdq_areas(ref_per_wijk: np.ndarray, adjacency: np.ndarray,
               treated_share: float = 0.25) -> dict[str, list[int]]:
     """Treated, buffer and control wijken for the WDQ.

@@ -35,6 +35,7 @@ import difflib
 import functools
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -55,6 +56,7 @@ from sim.model.scenario import (
     HOURS_PER_FTE_YEAR,
     MAX_YEARS,
     SLUG_HELP,
+    SLUG_PATTERN,
     Scenario,
     Slug,
     load_scenario,
@@ -146,6 +148,8 @@ class Experiment(_Strict):
     constants: dict[str, Any] = Field(default_factory=dict, max_length=200)
     design: Design
     parameters: list[Parameter] = Field(min_length=1, max_length=200)
+    #: ``--city``: runs this experiment on another city (a name or an absolute folder path).
+    city: str | None = Field(None, max_length=4_096)
     source: str = ""  # the file it came from (not part of the hash)
 
     @model_validator(mode="after")
@@ -196,7 +200,10 @@ class Experiment(_Strict):
 
     def canonical(self) -> dict[str, Any]:
         """What the hash covers: every field that changes the runs or their outcomes."""
-        return self.model_dump(mode="json", exclude={"source", "description", "batch_size"})
+        out = self.model_dump(mode="json", exclude={"source", "description", "batch_size"})
+        if out.get("city") is None:
+            out.pop("city", None)  # hashes of experiments without --city stay as they were
+        return out
 
     def content_hash(self, extra: dict[str, Any] | None = None) -> str:
         """SHA-256 (first 12 hex) of the content plus ``extra`` (e.g. scenario hashes)."""
@@ -218,12 +225,14 @@ class Experiment(_Strict):
     # ---- scenarios -------------------------------------------------------------------------
     def base_scenario(self) -> Scenario:
         """The base scenario with the constants applied."""
-        sc = load_scenario(self.base)
+        sc = load_scenario(self.base, city=self.city)
         return apply_values(sc, self.constants) if self.constants else sc
 
     def reference_scenario(self) -> Scenario:
         """The scenario every run is compared with (same seed)."""
-        return load_scenario(self.reference) if self.reference else self.base_scenario()
+        if self.reference:
+            return load_scenario(self.reference, city=self.city)
+        return self.base_scenario()
 
 
 def apply_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
@@ -315,6 +324,10 @@ def load_experiment(ref: str | Path, **changes: Any) -> Experiment:
     path = resolve_experiment(ref)
     data = read_toml(path, what="experiment file")
     data.setdefault("name", slugify(path.stem))
+    if "city" in data and not (isinstance(data["city"], str)
+                               and re.match(SLUG_PATTERN, data["city"])):
+        raise UserError(f"must be {SLUG_HELP}: the name of a folder under calibration/.",
+                        file=str(path), field="city")
     exp = validate_experiment(data, str(path))
     if changes:
         exp = exp.with_changes(**changes)

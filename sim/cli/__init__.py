@@ -13,6 +13,7 @@ import sys
 import typer
 from rich.markup import escape
 
+from sim.cli import city as _city  # noqa: F401  (city import, city show)
 from sim.cli import compare as _compare  # noqa: F401  (compare, report)
 from sim.cli import data as _data  # noqa: F401  (data show, calibrate)
 from sim.cli import describe as _describe  # noqa: F401  (describe)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -20,6 +21,24 @@ app = typer.Typer(
 #: Human-readable output goes to stderr when --json is asked, so stdout stays pure JSON.
 console = Console()
 err_console = Console(stderr=True)
+
+
+CITY = typer.Option(None, "--city", help="Run on this city instead of the scenario's: a name "
+                   "under calibration/ or a city folder (e.g. one written by 'sim city import').")
+
+
+def resolve_city(value: str | None) -> str | None:
+    """``--city``: a city name stays a name; a folder becomes its absolute path. Checked."""
+    if value is None:
+        return None
+    from sim.model.city import city_folder
+
+    if "/" in value or value.startswith(".") or Path(value).is_dir():
+        folder = Path(value).resolve()
+        city_folder(folder)
+        return str(folder)
+    city_folder(value)
+    return value
 
 
 def out_console(as_json: bool) -> Console:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from sim.analysis.compare import plan_comparison, run_comparison
-from sim.cli.app import app, console, out_console, print_json
+from sim.cli.app import CITY, app, console, out_console, print_json, resolve_city
 from sim.cli.run import MAX_REPLICATIONS, WORKERS, default_out, run_into_store
 from sim.core.errors import UserError
 from sim.model.scenario import MAX_YEARS
@@ -22,7 +22,8 @@ from sim.runs.seeds import MAX_SEED
 from sim.runs.store import ResultStore
 
 #: Keys left out of ``--json`` rows (they are in comparison.json, for the figures).
-HEAVY_KEYS = ("areas", "per_wijk_per_1000_households", "description")
+HEAVY_KEYS = ("areas", "per_wijk_per_1000_households", "per_wijk_change_per_1000_households",
+              "description")
 
 
 def _check_lang(lang: str) -> None:
@@ -46,11 +47,12 @@ def compare(
     out: Path = typer.Option(None, "--out", help="Results folder (default "
                                                  "results/compare-<time>/); reruns resume."),
     lang: str = typer.Option("nl", "--lang", help="Language of the figures: nl or en."),
+    city: str = CITY,
     as_json: bool = typer.Option(False, "--json", help="Print the key table as JSON."),
 ) -> None:
     """Run scenarios with the same seeds; print the key table, write figures and JSON."""
     _check_lang(lang)
-    plan = plan_comparison(scenarios, years, replications, seed)
+    plan = plan_comparison(scenarios, years, replications, seed, city=resolve_city(city))
     out = out or default_out("compare")
     con = out_console(as_json)
     command = "sim " + " ".join(shlex.quote(a) for a in sys.argv[1:])

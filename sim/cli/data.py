@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from sim.cli.app import app, console, err_console, out_console, print_json
+from sim.cli.app import app, console, err_console, out_console, print_json, resolve_city
 from sim.cli.run import progress_bar
+from sim.core.errors import UserError
 from sim.data import KwbData, PoliceData, load_export
 
 data_app = typer.Typer(
@@ -116,7 +117,8 @@ def _show_kwb(data: KwbData, level: str, con) -> None:  # noqa: ANN001
 
 @app.command()
 def calibrate(
-    city: str = typer.Argument(..., help="City name (amstelveen) or a city folder."),
+    city_arg: str = typer.Argument(None, metavar="[CITY]",
+                                   help="City name (amstelveen) or a city folder."),
     police: Path = typer.Option(None, "--police", help="Police export: observed levels per wijk."),
     kwb: Path = typer.Option(None, "--kwb", help="CBS KWB export: checks households per wijk."),
     replications: int = typer.Option(None, "--replications", "-r", min=1,
@@ -127,14 +129,22 @@ def calibrate(
                              "calibration/<city>/calibrated.toml); the figure goes beside it."),
     results: Path = typer.Option(None, "--results", help="Folder for the runs' store "
                                  "(default results/calibrate-<city>-<time>/)."),
-    seed: int = typer.Option(None, "--seed", min=0, help="Master seed (default: targets.toml)."),
+    seed: int = typer.Option(None, "--seed", min=0, max=2**63 - 1,
+                             help="Master seed (default: targets.toml)."),
+    city_opt: str = typer.Option(None, "--city", help="The same as CITY (a name under "
+                                 "calibration/ or a city folder)."),
 ) -> None:
     """Fit the free parameters to calibration/<city>/targets.toml; write calibrated.toml."""
     from sim.analysis.calibration.run import run_calibration
     from sim.report.calibration_plot import plot_fit
 
-    if "/" in city or Path(city).is_dir():  # a city folder given here: used as it is
-        city = str(Path(city).resolve())
+    if city_arg and city_opt and city_arg != city_opt:
+        raise UserError(f"two cities given ('{city_arg}' and --city '{city_opt}'); give one.",
+                        field="--city")
+    city = resolve_city(city_arg or city_opt)
+    if city is None:
+        raise UserError("name the city to calibrate: 'sim calibrate amstelveen' or "
+                        "'sim calibrate --city DIR'.", field="CITY")
 
     t0 = time.perf_counter()
     with progress_bar(console) as bar:

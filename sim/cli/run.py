@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.cli.app import app, console, out_console, print_json
+from sim.cli.app import CITY, app, console, out_console, print_json, resolve_city
 from sim.core.errors import UserError
 from sim.model.scenario import MAX_YEARS, known_scenarios, load_scenario
 from sim.runs.executors import freeze_imports, make_executor
@@ -126,10 +126,11 @@ def run(
     out: Path = typer.Option(
         None, "--out", help="Results folder (default results/<scenario>-<time>/)."),
     workers: int = WORKERS,
+    city: str = CITY,
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Run one scenario and print woninginbraken per gebied, arrests and hours spent."""
-    sc = load_scenario(scenario)
+    sc = load_scenario(scenario, city=resolve_city(city))
     if years is not None:
         sc = sc.model_copy(update={"years": float(years)})
     cached_city(sc.city)  # check the city data before any run starts

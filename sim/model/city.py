@@ -26,11 +26,17 @@ import numpy as np
 from sim.core.errors import UserError
 from sim.core.paths import CALIBRATION
 from sim.core.textio import MAX_DATA_BYTES, read_text, read_toml
+from sim.data.outlines import find_outlines, read_outlines
 
 #: Size limits of a city (memory and run time stay bounded): cells of the grid, and per wijk.
 MAX_CELLS = 4_000_000
 MAX_WIJK_HA = 100_000
 MAX_WIJK_HOUSEHOLDS = 1_000_000
+#: Edge of a CBS vierkantstatistieken square (m).
+GRID_SQUARE_M = 100.0
+#: Files of a city folder whose bytes define the city (in a scenario's content hash).
+CITY_FILES = ("wijken.csv", "city.toml", "layout.csv", "wijken.gpkg", "wijken.geojson",
+              "huishoudens_100m.gpkg")
 
 REQUIRED_COLUMNS = ("code", "name", "inhabitants", "households", "area_ha", "gebied", "source")
 
@@ -73,6 +79,21 @@ class City:
     attractiveness: np.ndarray
     folder: Path | None = None
     meta: dict = field(default_factory=dict)
+    #: "polygons" (rasterised wijk outlines), "raster" (layout.csv) or "schematic".
+    layout: str = "schematic"
+    #: RD New coordinates of the grid's north-west corner (polygons only).
+    origin_rd: tuple[float, float] | None = None
+    #: (n, n) bool: wijken that border each other (from the outlines when there are any).
+    adjacency: np.ndarray | None = None
+    #: Where travelling offenders enter: points on the outer boundary (model coordinates,
+    #: metres east and south of the grid's north-west corner) and their probabilities;
+    #: None: anywhere on the grid's bounding box.
+    entry_xy: np.ndarray | None = None
+    entry_p: np.ndarray | None = None
+    #: The wijk outlines in RD New as lists of rings of (x, y), for maps (polygons only).
+    outlines: list[list[list[tuple[float, float]]]] | None = None
+    #: Each wijk's own outline area in hectares (polygons only; None otherwise).
+    outline_area_ha: list[float] | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -119,7 +140,25 @@ class City:
             attractiveness=tile(self.attractiveness),
             folder=self.folder,
             meta=self.meta,
+            layout="schematic",
         )
+
+    def wijk_adjacency(self) -> np.ndarray:
+        """(n, n) bool: wijken that border each other (outlines, else shared grid edges)."""
+        if self.adjacency is not None:
+            return self.adjacency
+        adj = np.zeros((self.n_wijken, self.n_wijken), dtype=bool)
+        g = np.asarray(self.wijk_of_cell)
+        for a, b in ((g[:, :-1], g[:, 1:]), (g[:-1, :], g[1:, :])):
+            m = (a >= 0) & (b >= 0) & (a != b)
+            adj[a[m], b[m]] = True
+            adj[b[m], a[m]] = True
+        return adj
+
+    def label(self, i: int) -> str:
+        """The wijk's CBS name, or its code where no name is known (never a guess)."""
+        w = self.wijken[i]
+        return w.name or w.code
 
 
 def city_folder(city: str | Path) -> Path:
@@ -296,6 +335,18 @@ def _check_meta(meta: dict, path: Path) -> None:
         if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
             raise UserError(f"must be a number from {lo:,} to {hi:,} {unit} (got {v!r}).",
                             file=str(path), field=key)
+    entries = meta.get("entry", [])
+    if not isinstance(entries, list):
+        raise UserError("must be a list of [[entry]] tables.", file=str(path), field="entry")
+    for i, e in enumerate(entries):
+        ok = isinstance(e, dict) and all(
+            isinstance(e.get(k), int | float) and not isinstance(e.get(k), bool)
+            for k in ("x", "y", "weight"))
+        if not ok or not (0 <= e["weight"] <= 1e6 and 0 <= e["x"] <= 300_000
+                          and 300_000 <= e["y"] <= 625_000):
+            raise UserError("each [[entry]] needs x and y in RD New metres (x 0–300,000, "
+                            "y 300,000–625,000) and a weight of 0 or more.", file=str(path),
+                            field=f"entry[{i}]")
     gebieden = meta.get("gebieden", {})
     if not isinstance(gebieden, dict) or not all(
             str(k).isdigit() and isinstance(v, str) for k, v in gebieden.items()):
@@ -315,29 +366,20 @@ def load_city(city: str | Path = "amstelveen") -> City:
     if sum(w.area_ha for w in wijken) / cell_ha > MAX_CELLS:
         raise UserError(f"the wijken cover more than {MAX_CELLS:,} cells of {cell_size:g} m; "
                         "raise cell_size_m.", file=str(meta_path), field="cell_size_m")
-    layout_path = folder / "layout.csv"
-    if layout_path.exists():
-        grid = read_layout(layout_path, wijken)
-    else:
-        cells = [max(1, int(round(w.area_ha / cell_ha))) for w in wijken]
-        grid = schematic_layout(cells, int(meta.get("band_width_cells", 10)))
-
-    # Households: each wijk puts its homes on a share of its cells (the rest is park, water,
-    # road, offices); counts per cell vary (lognormal weights). Fixed by the city's
-    # layout_seed, so every run and replication sees the same city.
     rng = np.random.default_rng(int(meta.get("layout_seed", 0)))
-    per_cell = float(meta.get("households_per_residential_cell", 12))
-    households = np.zeros(grid.shape, dtype=np.int64)
-    flat_grid = grid.ravel()
-    flat_hh = households.ravel()
-    for wi, w in enumerate(wijken):
-        cells = np.flatnonzero(flat_grid == wi)
-        if w.households == 0 or cells.size == 0:
-            continue
-        n_res = int(np.clip(round(w.households / per_cell), 1, max(1, round(0.9 * cells.size))))
-        chosen = rng.choice(cells, size=n_res, replace=False)
-        weights = rng.lognormal(0.0, 0.5, size=n_res)
-        flat_hh[chosen] = rng.multinomial(w.households, weights / weights.sum())
+    geo: dict = {}
+    outline_path = find_outlines(folder)
+    layout_path = folder / "layout.csv"
+    if outline_path is not None:
+        grid, households, geo = _from_outlines(outline_path, folder, meta, wijken, cell_size,
+                                               rng)
+    else:
+        if layout_path.exists():
+            grid = read_layout(layout_path, wijken)
+        else:
+            cells = [max(1, int(round(w.area_ha / cell_ha))) for w in wijken]
+            grid = schematic_layout(cells, int(meta.get("band_width_cells", 10)))
+        households = _residential_households(grid, wijken, meta, rng)
     sigma = float(meta.get("attractiveness_sigma", 0.3))
     attractiveness = rng.lognormal(-0.5 * sigma**2, sigma, size=grid.shape)
     gebied_names = {int(k): str(v) for k, v in meta.get("gebieden", {}).items()}
@@ -354,4 +396,106 @@ def load_city(city: str | Path = "amstelveen") -> City:
         attractiveness=attractiveness,
         folder=folder,
         meta=meta,
+        layout=geo.get("layout", "raster" if layout_path.exists() else "schematic"),
+        **{k: v for k, v in geo.items() if k != "layout"},
     )
+
+
+def _residential_households(grid: np.ndarray, wijken: list[Wijk], meta: dict,
+                            rng: np.random.Generator) -> np.ndarray:
+    """Schematic and raster layouts: each wijk puts its homes on a share of its cells.
+
+    The rest is park, water, road, offices; counts per cell vary (lognormal weights). Fixed
+    by the city's ``layout_seed``, so every run and replication sees the same city.
+    """
+    per_cell = float(meta.get("households_per_residential_cell", 12))
+    households = np.zeros(grid.shape, dtype=np.int64)
+    flat_grid = grid.ravel()
+    flat_hh = households.ravel()
+    for wi, w in enumerate(wijken):
+        cells = np.flatnonzero(flat_grid == wi)
+        if w.households == 0 or cells.size == 0:
+            continue
+        n_res = int(np.clip(round(w.households / per_cell), 1, max(1, round(0.9 * cells.size))))
+        chosen = rng.choice(cells, size=n_res, replace=False)
+        weights = rng.lognormal(0.0, 0.5, size=n_res)
+        flat_hh[chosen] = rng.multinomial(w.households, weights / weights.sum())
+    return households
+
+
+def _from_outlines(path: Path, folder: Path, meta: dict, wijken: list[Wijk], cell_size: float,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Grid, households and geography of a city folder holding wijk outlines."""
+    from sim.model.geography import (
+        boundary_points,
+        outline_adjacency,
+        rasterise,
+        spread_households,
+    )
+
+    gemeente = str(meta.get("gemeente_code", "")) or None
+    outlines = read_outlines(path, gemeente=gemeente)
+    table = [w.code for w in wijken]
+    only_map = sorted(set(outlines.codes) - set(table))
+    only_table = sorted(set(table) - set(outlines.codes))
+    if only_map or only_table:
+        raise UserError(
+            "the outlines and the wijk table do not match: "
+            + (f"wijken in the outlines but not in wijken.csv: {', '.join(only_map)}. "
+               if only_map else "")
+            + (f"wijken in wijken.csv without an outline: {', '.join(only_table)}."
+               if only_table else ""), file=str(path), field="wijkcode")
+    order = [outlines.codes.index(c) for c in table]
+    geoms = [outlines.geometries[i] for i in order]
+    raster = rasterise(geoms, cell_size)
+    grid = raster.wijk_of_cell
+    if grid.size > MAX_CELLS:
+        raise UserError(f"the outlines span more than {MAX_CELLS:,} cells of {cell_size:g} m; "
+                        "raise cell_size_m.", file=str(folder / "city.toml"),
+                        field="cell_size_m")
+    empty = [w.code for i, w in enumerate(wijken) if not (grid == i).any()]
+    if empty:
+        raise UserError(f"wijk(en) {', '.join(empty)} cover no cell of {cell_size:g} m; lower "
+                        "cell_size_m.", file=str(path), field="geometry")
+    weights = np.ones(grid.size)
+    grid_file = folder / "huishoudens_100m.gpkg"  # CBS vierkantstatistieken, if given
+    if grid_file.is_file():
+        from sim.data.grid100 import read_household_grid
+
+        centres, hh = read_household_grid(grid_file)
+        # each 100 m square's households spread evenly over a lattice of points inside it,
+        # so cells smaller than a square share it (a centre alone would favour one cell)
+        k = max(1, int(np.ceil(GRID_SQUARE_M / cell_size))) * 2
+        off = ((np.arange(k) + 0.5) / k - 0.5) * GRID_SQUARE_M
+        dx, dy = (a.ravel() for a in np.meshgrid(off, off))
+        centres = (centres[:, None, :] + np.column_stack([dx, dy])[None]).reshape(-1, 2)
+        hh = np.repeat(hh / (k * k), k * k)
+        cell_of = raster.to_model(centres[:, 0], centres[:, 1]) // cell_size
+        rows, cols = grid.shape
+        ok = ((cell_of[:, 0] >= 0) & (cell_of[:, 0] < cols) & (cell_of[:, 1] >= 0)
+              & (cell_of[:, 1] < rows))
+        flat = (cell_of[ok, 1] * cols + cell_of[ok, 0]).astype(np.int64)
+        weights = np.bincount(flat, weights=hh[ok], minlength=grid.size)
+    households = np.zeros(grid.size, dtype=np.int64)
+    flat_grid = grid.ravel()
+    for wi, w in enumerate(wijken):
+        cells = np.flatnonzero(flat_grid == wi)
+        households[cells] = spread_households(w.households, weights[cells], rng)
+    entries = meta.get("entry", [])
+    entry_xy, entry_p = boundary_points(geoms, raster, entries)
+    geo = {"layout": "polygons", "origin_rd": (raster.x0, raster.y_top),
+           "adjacency": outline_adjacency(geoms), "entry_xy": entry_xy, "entry_p": entry_p,
+           "outlines": [_rings(g) for g in geoms],
+           "outline_area_ha": [g.area / 10_000 for g in geoms]}
+    return grid, households.reshape(grid.shape), geo
+
+
+def _rings(geom: object) -> list[list[tuple[float, float]]]:
+    """Exterior and interior rings of a (multi)polygon, coordinates rounded to 1 m."""
+    import shapely
+
+    out = []
+    for poly in shapely.get_parts(geom):
+        for ring in [poly.exterior, *poly.interiors]:
+            out.append([(round(x), round(y)) for x, y in ring.coords])
+    return out

@@ -156,7 +156,12 @@ class WijkModel(Model):
             cum = np.cumsum(self.households)
             base = self.home_xy[int(np.searchsorted(cum, self.rng.random() * cum[-1]))]
             local = True
-        else:  # a travelling offender enters from a random point on the city's edge
+        elif self.city.entry_xy is not None:  # enters where the city borders its neighbours
+            cum = np.cumsum(self.city.entry_p)
+            i = min(int(np.searchsorted(cum, self.rng.random() * cum[-1])), len(cum) - 1)
+            base = np.asarray(self.city.entry_xy[i], dtype=float)
+            local = False
+        else:  # a travelling offender enters from a random point on the grid's edge
             h, w = self.city.shape
             s = self.city.cell_size_m
             u = self.rng.random() * 2 * (h + w) * s

@@ -324,10 +324,10 @@ class Scenario(Section):
     def content_hash(self) -> str:
         """SHA-256 (first 12 hex) of the resolved parameters and the city's data files."""
         h = hashlib.sha256(json.dumps(self.params(), sort_keys=True).encode())
-        from sim.model.city import city_folder
+        from sim.model.city import CITY_FILES, city_folder
 
         folder = city_folder(self.city)
-        for fname in ("wijken.csv", "city.toml", "layout.csv"):
+        for fname in CITY_FILES:
             p = folder / fname
             if p.exists():
                 h.update(p.read_bytes())
@@ -570,15 +570,22 @@ def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scena
         raise _explain(exc, data, source) from None
 
 
-def load_scenario(ref: str | Path, *, calibrated: bool = True) -> Scenario:
-    """Load a scenario by shipped name or path, with ``extends`` and calibration applied."""
+def load_scenario(ref: str | Path, *, calibrated: bool = True,
+                  city: str | None = None) -> Scenario:
+    """Load a scenario by shipped name or path, with ``extends`` and calibration applied.
+
+    ``city`` (from ``--city``: a city name, or an absolute folder path) replaces the
+    scenario's city, and that city's calibration applies.
+    """
     path = resolve_path(ref)
     data = _raw_chain(path)
     data.setdefault("name", slugify(path.stem))
-    city = data.get("city", "amstelveen")
-    if not isinstance(city, str) or not re.match(SLUG_PATTERN, city):
-        raise UserError(f"'{str(city)[:60]}' is not a city name. A city is the name of a "
+    own = data.get("city", "amstelveen")
+    if not isinstance(own, str) or not re.match(SLUG_PATTERN, own):
+        raise UserError(f"'{str(own)[:60]}' is not a city name. A city is the name of a "
                         f"folder under calibration/: {SLUG_HELP}.", file=str(path), field="city")
+    if city is not None:
+        data["city"] = city
     if calibrated and data.get("use_calibration", True) is not False:
         city = str(data.get("city", "amstelveen"))
         data = deep_merge(calibrated_parameters(city), data)

@@ -344,11 +344,18 @@ def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
         doc.append(Block("p", f"{_settings(params, n_geb, lang)}\n{prog_text}\n{_costs(r, lang)}"))
     doc += [Block("h1", tr(lang, "h_table")), *_tables(comp, lang, first, last),
             Block("h1", tr(lang, "h_figures"))]
-    key = ", ".join(f"{i + 1} {w['name']}" for i, w in enumerate(comp["figures"]["wijken"]))
+    wijken = comp["figures"]["wijken"]
+    polygons = bool(comp["figures"].get("map", {}).get("outlines"))
+    if polygons:  # the map labels each wijk by the last two digits of its code
+        key = ", ".join(f"{w['code'][-2:]} {w['name']}" + (f" ({w['code']})"
+                                                          if w["name"] != w["code"] else "")
+                        for w in wijken)
+    else:
+        key = ", ".join(f"{i + 1} {w['name']}" for i, w in enumerate(wijken))
     captions = {"fig1_per_month": tr(lang, "f1_caption"),
                 "fig2_change_per_area": tr(lang, "f2_caption", first=first, last=last),
-                "fig3_maps": tr(lang, "f3_caption", ref=comp["reference"]) + " "
-                + tr(lang, "wijk_key", key=key),
+                "fig3_maps": tr(lang, "f3p_caption" if polygons else "f3_caption",
+                                ref=comp["reference"]) + " " + tr(lang, "wijk_key", key=key),
                 "fig4_cost_vs_prevented": tr(lang, "f4_caption"),
                 "fig5_persistence": tr(lang, "f5_caption")}
     doc += [Block("figure", text=c, key=k) for k, c in captions.items()]

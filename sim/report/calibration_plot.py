@@ -57,7 +57,7 @@ def _target_panel(ax: plt.Axes, res: CalibrationResult, name: str) -> None:
 
 def _wijk_panel(ax: plt.Axes, res: CalibrationResult) -> None:
     pw = res.per_wijk()
-    names = {w.code: w.name for w in res.cal.city.wijken}
+    names = {w.code: res.cal.city.label(i) for i, w in enumerate(res.cal.city.wijken)}
     codes = list(pw)
     x = np.arange(len(codes))
     sim = np.array([pw[c]["simulated"] for c in codes])

@@ -15,9 +15,14 @@ from typing import Any
 
 import matplotlib.pyplot as plt  # headless machines fall back to the Agg backend by themselves
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.collections import LineCollection
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from sim.report.text import num, tr
 
@@ -167,12 +172,17 @@ def _borders(ax: plt.Axes, wijk: np.ndarray) -> None:
 
 
 def fig_maps(comp: dict[str, Any], lang: str) -> Figure:
-    """Figure 3: burglary density per scenario (top rows) and difference with the reference.
+    """Figure 3: where the burglaries are, per scenario.
 
-    Scenarios are laid out at most four to a row; under each density map sits its
-    difference with the reference (under the reference: the key to the wijk numbers).
+    With real wijk outlines (``layout`` "polygons"): choropleth maps of the city, see
+    :func:`_outline_maps`. Otherwise (schematic or raster cities, older comparisons): burglary
+    density per scenario (top rows) and difference with the reference on the grid; scenarios
+    are laid out at most four to a row, under each density map sits its difference with the
+    reference (under the reference: the key to the wijk numbers).
     """
     m = comp["figures"]["map"]
+    if m.get("layout") == "polygons" and any(_rings(o) for o in m.get("outlines") or []):
+        return _outline_maps(comp, lang)
     wijk = np.array(m["wijk_of_cell"])
     dens = {k: np.array(v, dtype=float) for k, v in m["density"].items()}
     ref = comp["reference"]
@@ -227,6 +237,245 @@ def _wijk_key(ax: plt.Axes, wijk: np.ndarray, lang: str, scale: float = 1.0) -> 
             ax.text(cc.mean(), rr.mean(), str(i + 1), ha="center", va="center",
                     fontsize=13 * scale)
     ax.set_title(tr(lang, "f3_wijken"))
+
+
+GREY = "#cfcfcf"  # wijken without a demonstrable difference
+EDGE = "#333333"
+HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
+
+
+def _floats(values: list | None, n: int) -> np.ndarray:
+    """A list from JSON as floats; None (and a missing list) becomes NaN."""
+    if values is None:
+        return np.full(n, np.nan)
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _rings(outline: list) -> list[np.ndarray]:
+    """The rings of one wijk as (k, 2) arrays, without a repeated closing vertex."""
+    out = []
+    for ring in outline or []:
+        a = np.asarray(ring, dtype=float).reshape(-1, 2)
+        if len(a) > 1 and np.array_equal(a[0], a[-1]):
+            a = a[:-1]
+        if len(a) >= 3:
+            out.append(a)
+    return out
+
+
+def _ring_area(a: np.ndarray) -> float:
+    """Signed area (shoelace): positive for counter-clockwise rings."""
+    x, y = a[:, 0], a[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+
+
+def _outline_path(rings: list[np.ndarray]) -> MplPath:
+    """One compound path of a wijk's rings, filled even-odd.
+
+    matplotlib's renderers (Agg, PDF, SVG) fill with the non-zero winding rule; orienting
+    each ring by how deeply it nests in the others (counter-clockwise at even depth,
+    clockwise at odd) makes that fill the same as even-odd: holes stay empty and the parts
+    of a MultiPolygon are all filled, whatever the ring order in the data.
+    """
+    verts, codes = [], []
+    for i, a in enumerate(rings):
+        depth = sum(MplPath(b).contains_point(a[0]) for j, b in enumerate(rings) if j != i)
+        if (_ring_area(a) > 0) != (depth % 2 == 0):
+            a = a[::-1]
+        verts += [*a, a[0]]
+        codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(a) - 1) + [MplPath.CLOSEPOLY]
+    return MplPath(np.array(verts), codes)
+
+
+def _crossings(rings: list[np.ndarray], v: float, axis: int) -> np.ndarray:
+    """Sorted positions where the line {coordinate ``axis`` = v} crosses the ring edges."""
+    out = []
+    o = 1 - axis
+    for a in rings:
+        b = np.roll(a, -1, axis=0)
+        hit = (a[:, axis] > v) != (b[:, axis] > v)
+        t = (v - a[hit, axis]) / (b[hit, axis] - a[hit, axis])
+        out.append(a[hit, o] + t * (b[hit, o] - a[hit, o]))
+    return np.sort(np.concatenate(out)) if out else np.array([])
+
+
+def _label_point(rings: list[np.ndarray]) -> tuple[float, float]:
+    """A point well inside the wijk for its label (inside even for concave shapes).
+
+    Scans a few horizontal lines and takes the middle of the widest inside stretch (even-odd,
+    so never in a hole), preferring lines near the middle; then centres it vertically.
+    """
+    pts = np.concatenate(rings)
+    y0, y1 = pts[:, 1].min(), pts[:, 1].max()
+    height = (y1 - y0) or 1.0
+    best, at = -1.0, (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
+    for y in np.linspace(y0, y1, 15)[1:-1]:
+        xs = _crossings(rings, y, 1)
+        for a, b in zip(xs[::2], xs[1::2], strict=False):
+            score = (b - a) * (1 - 0.6 * abs(y - (y0 + y1) / 2) / height)
+            if score > best:
+                best, at = score, ((a + b) / 2, y)
+    ys = _crossings(rings, at[0], 0)
+    for a, b in zip(ys[::2], ys[1::2], strict=False):
+        if a <= at[1] <= b:
+            return at[0], (a + b) / 2
+    return at
+
+
+def _map_labels(wijken: list[dict]) -> list[str]:
+    """Short labels on the map: the code's last two digits, else the wijk's number."""
+    short = [str(w["code"])[-2:] for w in wijken]
+    if all(s.isdigit() for s in short) and len(set(short)) == len(short):
+        return short
+    return [str(i + 1) for i in range(len(wijken))]
+
+
+def _map_frame(ax: plt.Axes, bounds: tuple[float, float, float, float],
+               paths: list[MplPath | None], scale: float) -> None:
+    """Equal aspect, no ticks, a scale bar and a north mark (RD New: metres, north up)."""
+    x0, y0, x1, y1 = bounds
+    w, h = x1 - x0, y1 - y0
+    ax.set_xlim(x0 - 0.03 * w, x1 + 0.03 * w)
+    ax.set_ylim(y0 - 0.1 * h, y1 + 0.03 * h)  # room for the scale bar below the city
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_visible(False)
+    length = max([v for v in (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000)
+                  if v <= w / 3.5] or [100])
+    label = f"{length // 1000} km" if length >= 1000 else f"{length} m"
+    ax.add_artist(AnchoredSizeBar(ax.transData, length, label, "lower left", pad=0.3,
+                                  borderpad=0.2, sep=4, frameon=False, size_vertical=0.012 * h,
+                                  color="black", fontproperties={"size": 12 * scale}))
+    (a, b), (c, d) = ax.get_xlim(), ax.get_ylim()
+    # the north mark goes in the first corner the city leaves free (else bottom right)
+    for fx, fy in ((0.95, 0.86), (0.05, 0.86), (0.95, 0.02)):
+        box = Bbox.from_extents(a + (fx - 0.05) * (b - a), c + fy * (d - c),
+                                a + (fx + 0.05) * (b - a), c + (fy + 0.13) * (d - c))
+        if not any(p.intersects_bbox(box) for p in paths if p is not None):
+            break
+    ax.annotate("N", xy=(fx, fy + 0.13), xytext=(fx, fy + 0.02), xycoords="axes fraction",
+                ha="center", va="center", fontsize=14 * scale, fontweight="bold",
+                arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.6,
+                            "mutation_scale": 14 * scale, "shrinkA": 7 * scale, "shrinkB": 0})
+
+
+def _choropleth(ax: plt.Axes, paths: list[MplPath | None], colours_: list, codes: list[str],
+                labels: list[str], points: list, scale: float) -> None:
+    """One map: each wijk a patch (gid = its code) with its label."""
+    for path, c, code, label, pt in zip(paths, colours_, codes, labels, points, strict=True):
+        if path is None:
+            continue
+        nodata = c is None
+        ax.add_patch(PathPatch(path, facecolor="white" if nodata else c, edgecolor=EDGE,
+                               lw=0.9, hatch="///" if nodata else None, gid=code))
+        ax.text(*pt, label, ha="center", va="center", fontsize=12 * scale,
+                path_effects=HALO, zorder=5)
+
+
+def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
+    """Figure 3 on the real wijk outlines.
+
+    Panel 1: the reference's woninginbraken per 1,000 households per year per wijk. Then one
+    panel per other scenario: the paired change per wijk, coloured only where its 90%
+    interval excludes zero (grey elsewhere), so noise is not shown as an effect.
+    """
+    f = comp["figures"]
+    m, wijken = f["map"], f["wijken"]
+    n = len(wijken)
+    rings = [_rings(o) for o in m["outlines"]]
+    paths = [_outline_path(r) if r else None for r in rings]
+    points = [_label_point(r) if r else None for r in rings]
+    pts = np.concatenate([a for r in rings for a in r])
+    bounds = (*pts.min(axis=0), *pts.max(axis=0))
+    rows = [next(r for r in comp["rows"] if r["reference"])]
+    rows += [r for r in comp["rows"] if not r["reference"]]
+    chunks = -(-len(rows) // 4)
+    ncols = -(-len(rows) // chunks)
+    labels = _map_labels(wijken)
+    key = [f"{lab}  {w['name']}" if w["name"] == w["code"] else f"{lab}  {w['name']} ({w['code']})"
+           for lab, w in zip(labels, wijken, strict=True)]
+    aspect = float(np.clip((bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) or 1), 0.6, 1.6))
+    panel_w = 5.4
+    key_w = 0.9 + 0.12 * max(len(k) for k in key)
+    width = max(13.0, panel_w * ncols + key_w + 0.6)
+    scale = max(1.0, width / 14.5)
+    height = chunks * (panel_w * aspect * 1.1 + 1.4) + 1.9
+    with plt.rc_context({k: v * scale for k, v in STYLE.items() if k.endswith("size")}):
+        fig = plt.figure(figsize=(width, height), layout="constrained")
+        fig.get_layout_engine().set(rect=(0, 0.035, 1, 0.93), wspace=0.03, hspace=0.08)
+        gs = fig.add_gridspec(chunks, ncols + 1, width_ratios=[panel_w] * ncols + [key_w])
+        axes = [fig.add_subplot(gs[i // ncols, i % ncols], label=f"map:{r['scenario']}")
+                for i, r in enumerate(rows)]
+        codes = [w["code"] for w in wijken]
+        hh = _floats(m.get("households"), n)
+        ref = comp["reference"]
+        chars = int(0.9 * panel_w * 72 / (13 * scale * 0.6))  # a title line that fits
+
+        def title(*lines: str) -> str:
+            return "\n".join(textwrap.fill(t, chars) for t in lines)
+
+        rate = _floats(rows[0].get("per_wijk_per_1000_households"), n)
+        seq = plt.get_cmap("YlOrRd")
+        norm = Normalize(0, float(np.nanmax(rate)) if np.any(rate > 0) else 1.0)
+        _choropleth(axes[0], paths, [seq(norm(v)) if np.isfinite(v) else None for v in rate],
+                    codes, labels, points, scale)
+        ok = np.isfinite(rate) & np.isfinite(hh)
+        city = (rate[ok] * hh[ok]).sum() / hh[ok].sum() if hh[ok].sum() > 0 else np.nan
+        axes[0].set_title(title(f"{ref}{tr(lang, 'reference_tag')}",
+                                tr(lang, "f3p_city", v=num(city, lang, 1))), fontsize=13 * scale)
+        fig.colorbar(plt.cm.ScalarMappable(norm, seq), ax=axes[0], location="bottom",
+                     shrink=0.9, aspect=18, pad=0.01, label=tr(lang, "f3p_rate"))
+
+        changes = {}
+        for r in rows[1:]:
+            c = r.get("per_wijk_change_per_1000_households") or {}
+            mean, lo, hi = (_floats(c.get(k), n) for k in ("mean", "lo", "hi"))
+            with np.errstate(invalid="ignore"):
+                sig = np.isfinite(mean) & ((lo > 0) | (hi < 0))
+            changes[r["scenario"]] = (mean, sig)
+        shown = [abs(v) for mean, sig in changes.values() for v in mean[sig]]
+        lim = max(shown or [abs(v) for mean, _ in changes.values() for v in mean
+                            if np.isfinite(v)] or [1.0]) or 1.0
+        div, dnorm = plt.get_cmap("RdBu_r"), TwoSlopeNorm(0.0, -lim, lim)
+        for ax, (name, (mean, sig)) in zip(axes[1:], changes.items(), strict=True):
+            cols = [div(dnorm(v)) if s else GREY for v, s in zip(mean, sig, strict=True)]
+            _choropleth(ax, paths, cols, codes, labels, points, scale)
+            down, up = int((sig & (mean < 0)).sum()), int((sig & (mean > 0)).sum())
+            ax.set_title(title(f"{name} − {ref}", tr(lang, "f3p_counts", down=down, up=up, n=n)),
+                         fontsize=13 * scale)
+        if changes:
+            fig.colorbar(plt.cm.ScalarMappable(dnorm, div), ax=axes[1:], location="bottom",
+                         shrink=0.9, aspect=18 * len(changes), pad=0.01,
+                         label=tr(lang, "f3p_change"))
+        for ax in axes:
+            _map_frame(ax, bounds, paths, scale)
+
+        _outline_key(fig.add_subplot(gs[:, -1], label="key"), key, lang, scale,
+                     grey=bool(changes), nodata=not np.all(np.isfinite(rate)))
+        return _finish(fig, comp, lang, tr(lang, "f3p_title", ref=ref), scale)
+
+
+def _outline_key(ax: plt.Axes, key: list[str], lang: str, scale: float, grey: bool,
+                 nodata: bool) -> None:
+    """Beside the maps: the wijk labels with code and name, and what grey and hatched mean."""
+    ax.set_axis_off()
+    ax.set_title(tr(lang, "f3_wijken"), loc="left")
+    ax.text(0, 1, "\n".join(key), transform=ax.transAxes, va="top", ha="left",
+            fontsize=12 * scale, linespacing=1.5)
+    wrap = max(22, max(len(k) for k in key) - 3)
+    handles = []
+    if grey:
+        handles.append(Patch(facecolor=GREY, edgecolor=EDGE,
+                             label=textwrap.fill(tr(lang, "f3p_grey"), wrap)))
+    if nodata:
+        handles.append(Patch(facecolor="white", edgecolor=EDGE, hatch="///",
+                             label=textwrap.fill(tr(lang, "f3p_nodata"), wrap)))
+    if handles:
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 0.02), frameon=False,
+                  borderaxespad=0, handlelength=1.6, handleheight=1.4, fontsize=12 * scale,
+                  labelspacing=0.8)
 
 
 def _iso_lines(ax: plt.Axes, lang: str, cpp: list[float]) -> None:

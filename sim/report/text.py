@@ -440,6 +440,21 @@ NL.update({
     "per_year": "per jaar",
     "reference_tag": " (referentie)",
     "wijk_key": "Wijknummers op de kaart: {key}.",
+    # figure 3 on the real wijk outlines
+    "f3p_title": "Waar wordt ingebroken, en waar maakt een optie aantoonbaar verschil?",
+    "f3p_city": "gemeente: {v} per 1.000\u00a0huishoudens",
+    "f3p_rate": "woninginbraken per 1.000\nhuishoudens per jaar",
+    "f3p_counts": "aantoonbaar minder in {down}, meer in {up}\u00a0wijken",
+    "f3p_change": "verandering in woninginbraken\nper 1.000 huishoudens per jaar",
+    "f3p_grey": "grijs: geen aantoonbaar verschil (90%-interval bevat 0)",
+    "f3p_nodata": "gearceerd: geen woningen of geen gegevens",
+    "f3p_caption": "Links: woninginbraken per 1.000 huishoudens per jaar per wijk in {ref} "
+                   "(gemiddeld over de replicaties). Daarnaast per scenario de verandering "
+                   "ten opzichte van {ref}, per 1.000 huishoudens per jaar: blauw is minder, "
+                   "rood meer. Een wijk is alleen gekleurd als het 90%-interval van de "
+                   "verandering 0 niet bevat; grijs betekent dat het verschil in deze "
+                   "berekening niet van toeval te onderscheiden is. Wijkgrenzen: CBS/Kadaster "
+                   "Wijk- en Buurtkaart (vereenvoudigd).",
 })
 EN.update({
     "a_layout": "Location and size of the wijken",
@@ -455,4 +470,19 @@ EN.update({
     "per_year": "per year",
     "reference_tag": " (reference)",
     "wijk_key": "Wijk numbers on the map: {key}.",
+    # figure 3 on the real wijk outlines
+    "f3p_title": "Where are the burglaries, and where does an option make a demonstrable "
+                 "difference?",
+    "f3p_city": "municipality: {v} per 1,000\u00a0households",
+    "f3p_rate": "burglaries per 1,000\nhouseholds per year",
+    "f3p_counts": "demonstrably fewer in {down}, more in {up}\u00a0wijken",
+    "f3p_change": "change in burglaries\nper 1,000 households per year",
+    "f3p_grey": "grey: no demonstrable difference (90% interval includes 0)",
+    "f3p_nodata": "hatched: no homes or no data",
+    "f3p_caption": "Left: burglaries per 1,000 households per year per wijk in {ref} (mean "
+                   "over the replications). Next to it, per scenario, the change against "
+                   "{ref} per 1,000 households per year: blue is fewer, red more. A wijk is "
+                   "coloured only where the 90% interval of the change excludes 0; grey means "
+                   "the difference cannot be told apart from chance in this calculation. Wijk "
+                   "outlines: CBS/Kadaster Wijk- en Buurtkaart (simplified).",
 })
