@@ -404,7 +404,7 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
     height = chunks * (panel_w * aspect * 1.1 + 1.4) + 1.9
     with plt.rc_context({k: v * scale for k, v in STYLE.items() if k.endswith("size")}):
         fig = plt.figure(figsize=(width, height), layout="constrained")
-        fig.get_layout_engine().set(rect=(0, 0.035, 1, 0.93), wspace=0.03, hspace=0.08)
+        fig.get_layout_engine().set(rect=(0, 0.08, 1, 0.9), wspace=0.03, hspace=0.08)
         gs = fig.add_gridspec(chunks, ncols + 1, width_ratios=[panel_w] * ncols + [key_w])
         axes = [fig.add_subplot(gs[i // ncols, i % ncols], label=f"map:{r['scenario']}")
                 for i, r in enumerate(rows)]
@@ -462,8 +462,9 @@ def _outline_key(ax: plt.Axes, key: list[str], lang: str, scale: float, grey: bo
     """Beside the maps: the wijk labels with code and name, and what grey and hatched mean."""
     ax.set_axis_off()
     ax.set_title(tr(lang, "f3_wijken"), loc="left")
-    ax.text(0, 1, "\n".join(key), transform=ax.transAxes, va="top", ha="left",
-            fontsize=12 * scale, linespacing=1.5)
+    top = 1.0 - 0.17 * (grey + nodata)  # the legend of grey (and hatched) comes first
+    ax.text(0, top, "\n".join(key), transform=ax.transAxes, va="top", ha="left",
+            fontsize=12 * scale, linespacing=1.35)
     wrap = max(22, max(len(k) for k in key) - 3)
     handles = []
     if grey:
@@ -473,7 +474,7 @@ def _outline_key(ax: plt.Axes, key: list[str], lang: str, scale: float, grey: bo
         handles.append(Patch(facecolor="white", edgecolor=EDGE, hatch="///",
                              label=textwrap.fill(tr(lang, "f3p_nodata"), wrap)))
     if handles:
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 0.02), frameon=False,
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 1.0), frameon=False,
                   borderaxespad=0, handlelength=1.6, handleheight=1.4, fontsize=12 * scale,
                   labelspacing=0.8)
 
