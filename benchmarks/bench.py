@@ -92,7 +92,8 @@ def measure(case: Case, runs: int) -> dict[str, Any]:
         "boa.fte": scenario.boa.fte * s, "wijkagenten.fte": scenario.wijkagenten.fte * s,
         "interventieteam.fte": scenario.interventieteam.fte * s,
         "offenders.active_offenders": scenario.offenders.active_offenders * o})
-    scenario = scenario.model_copy(update={"years": case.years})
+    # no burn-in: every simulated year is timed (the cost per simulated year is the same)
+    scenario = scenario.model_copy(update={"years": case.years, "burn_in_years": 0.0})
     city = load_city(scenario.city)
     if case.city_scale != 1:
         city = city.scaled(case.city_scale)

@@ -7,19 +7,23 @@ stepped every simulated hour with ``agents_by_type[...].shuffle_do("step")``. De
 Python loops over agents. It reads the same parameters as ``sim.model.model.WijkModel`` (a
 ``sim.model.scenario.Scenario`` and a ``sim.model.city.City``) and implements the same mechanisms:
 
-* households are at home with the hourly occupancy profile; they may be hardened;
+* households are at home with the hourly occupancy profile (fewer in the Christmas
+  holiday: ``holiday_away_share`` are away); they may be hardened;
 * officers spend their burglary-patrol hours in their duty window, ``visits_per_hour``
   visits per patrol hour, aimed at households or (``info_quality``) recent hotspots;
 * burglars go on outings at ``outings_per_offender_day`` x hour profile x darkness x weekend,
-  choose a household by distance decay x attractiveness x (less if hardened) x near-repeat
-  boost, abort when someone is home or a guardian was there recently (one retry), attempt,
-  fail more often on hardened homes, may be caught (guardians present, buurtpreventie,
-  investigation), and serve a sentence or are replaced;
+  choose a household by distance decay x place attractiveness x near-repeat boost (hardening
+  is not seen), abort when someone is home or a guardian was there recently (one retry),
+  attempt, fail more often on hardened homes, may be caught (guardians present, an alert
+  resident, buurtpreventie, investigation), and serve a sentence or are replaced;
 * the interventieteam also spends hours on known offenders; wijkregisseurs build a network
-  that raises information quality, hardens homes and sets buurtpreventie coverage.
+  with their contact hours (it decays without them) that hardens homes and sets
+  buurtpreventie coverage.
 
 Where the household-level rules differ from WijkModel's per-cell shares they are noted inline.
-It is a reference for cost, not a second model: it is not used for results.
+It has no burn-in: it starts on 1 January of ``start_year`` (compare it with WijkModel at
+``burn_in_years = 0``). It is a reference for cost, not a second model: it is not used for
+results.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from mesa import Agent, Model
 from mesa.discrete_space import FixedAgent, OrthogonalMooreGrid
 
 from sim.model.city import City
+from sim.model.clock import HOLIDAY_END_DOY, HOLIDAY_START_DOY
 from sim.model.scenario import HOURS_PER_FTE_YEAR, Scenario
 
 KINDS = ("boa", "wijkagenten", "interventieteam")  # index = guardian kind, as in WijkModel
@@ -99,9 +104,6 @@ class Officer(Agent):
         """A patrol target: by households, or by recent hotspots (information quality)."""
         m = self.model
         iq = getattr(m.p, KINDS[self.kind]).info_quality
-        if self.kind != 2 and self.gebied in m.regisseurs:
-            iq += m.p.wijkregisseur.info_uplift * m.regisseurs[self.gebied].strength
-        iq = min(1.0, iq)
         n_hh = sum(len(b.households) for b in self.blocks)
         hot = sum(b.hotspot for b in self.blocks)
         weights = []
@@ -114,7 +116,7 @@ class Officer(Agent):
 
 
 class Wijkregisseur(Agent):
-    """The network director(s) of one gebied: strength builds up; prevention every day."""
+    """The network director(s) of one gebied: contact hours build a network that decays."""
 
     def __init__(self, model: TextbookModel, gebied: int, blocks: list[Block], count: int):
         super().__init__(model)
@@ -122,20 +124,27 @@ class Wijkregisseur(Agent):
         self.strength = 0.0
 
     def step(self) -> None:
-        """At midnight: update strength, run the hardening campaign, set buurtpreventie."""
+        """At midnight: update strength, residents take up hardening, set buurtpreventie."""
         m = self.model
         if m.hour != 0:
             return
         r = m.p.wijkregisseur
+        self.strength -= self.strength / r.decay_days
         if r.first_year <= m.year <= r.last_year:
-            self.strength += (1.0 - self.strength) / r.build_up_days
-        else:
-            self.strength -= self.strength / r.decay_days
+            contact = self.count * HOURS_PER_FTE_YEAR / 365.0 * r.contact_share
+            self.strength += (1.0 - self.strength) * (1.0 - math.exp(
+                -contact / r.contact_hours_to_network))
         if self.strength <= 1e-6:
             return
+        # Hardening uptake: the gebied's daily rate, more likely near recent burglaries, so
+        # each block gets homes in proportion to households x (1 + hotspot). Household-level
+        # rule: a home's chance is (1 + hotspot) over its mean over the gebied's households
+        # (WijkModel takes the mean over cells of households x (1 + hotspot)).
+        base = r.hardening_campaign_per_year / 365.0 * self.strength
+        n_hh = sum(len(b.households) for b in self.blocks)
+        mean_w = sum(len(b.households) * (1.0 + b.hotspot) for b in self.blocks) / n_hh
         for b in self.blocks:
-            rate = r.hardening_campaign_per_year / 365.0 * self.strength
-            rate *= 3.0 if b.hotspot > 0 else 0.5
+            rate = min(1.0, base * (1.0 + b.hotspot) / mean_w)
             for h in b.households:
                 if not h.hardened and self.random.random() < rate:
                     h.hardened = True
@@ -165,11 +174,11 @@ class Burglar(Agent):
         if not self.free(m.tick) or self.random.random() >= m.outing_prob * self.rate:
             return
         p = m.p
-        avoid, nr = p.residents.hardened_avoidance, p.near_repeat.boost_per_event
+        nr = p.near_repeat.boost_per_event
         targets, weights = [], []
-        for h in m.agents_by_type[Household]:
+        for h in m.agents_by_type[Household]:  # hardening is not seen when choosing
             b = h.block
-            w = self.kernel[b.index] * b.attractiveness * (1 - avoid * h.hardened)
+            w = self.kernel[b.index] * b.attractiveness
             targets.append(h)
             weights.append(w * (1 + nr * b.boost))
         for attempt_no in range(2):
@@ -203,14 +212,19 @@ class TextbookModel(Model):
         h, w = city.shape
         self.grid = OrthogonalMooreGrid((h, w), torus=False, random=self.random)
         gebied_of_wijk = [p.gebied_of_wijk.get(wk.code, wk.gebied) for wk in city.wijken]
+        sigma = p.residents.place_sigma
         self.blocks: list[Block] = []
         for r in range(h):
             for c in range(w):
                 n = int(city.households[r, c])
                 if n > 0:
                     wijk = int(city.wijk_of_cell[r, c])
+                    if city.place_z is None:
+                        attr = float(city.attractiveness[r, c])
+                    else:  # place attractiveness exp(sigma z - sigma^2 / 2), mean 1
+                        attr = math.exp(sigma * float(city.place_z[r, c]) - sigma * sigma / 2)
                     b = Block(len(self.blocks), self.grid[(r, c)], r, c, wijk,
-                              gebied_of_wijk[wijk], float(city.attractiveness[r, c]))
+                              gebied_of_wijk[wijk], attr)
                     self.blocks.append(b)
                     for _ in range(n):
                         hardened = self.random.random() < p.residents.initial_hardened_share
@@ -221,7 +235,8 @@ class TextbookModel(Model):
             self.new_burglar()
         self.arrivals: list[tuple[int, float]] = []  # (tick, rate) of newcomers
         self.recent: list[tuple[int, Block]] = []  # (day, block) of recent burglaries
-        self.events: list[tuple[int, int, int, bool, bool]] = []  # tick, block, wijk, done, caught
+        # tick, block, wijk, completed, caught, caught in the act, hardened home
+        self.events: list[tuple[int, int, int, bool, bool, bool, bool]] = []
         wa, inv = p.wijkagenten, p.investigation
         hours = wa.fte * HOURS_PER_FTE_YEAR * wa.availability * (1 - wa.patrol_share)
         cap = hours / inv.reference_investigation_hours_per_year
@@ -302,6 +317,8 @@ class TextbookModel(Model):
         weekend = (self.jan1 + dt.timedelta(days=day)).weekday() >= 5
         r, o = self.p.residents, self.p.offenders
         self.at_home_now = (r.at_home_weekend if weekend else r.at_home_weekday)[self.hour]
+        if day % 365 >= HOLIDAY_START_DOY or day % 365 < HOLIDAY_END_DOY:  # Christmas holiday
+            self.at_home_now *= 1.0 - r.holiday_away_share
         act = o.activity_by_hour
         rate = o.outings_per_offender_day * act[self.hour] / sum(act)
         if self.hour >= math.ceil(self._sunset(day)) and self.hour <= 22:
@@ -347,13 +364,15 @@ class TextbookModel(Model):
         for k in present:
             p_free *= 1 - getattr(p, KINDS[k]).catch_prob
         p_free *= 1 - b.buurtpreventie * p.wijkregisseur.buurtpreventie_catch_prob
+        p_free *= 1 - p.residents.caught_in_act_prob  # an alert resident reports
         caught = self.random.random() >= p_free
+        in_act = caught
         if not caught:
             p_clear = self.clearance
             if burglar.known and self.team_active and p.interventieteam.fte > 0:
                 p_clear = min(1.0, p_clear * p.interventieteam.clearance_multiplier)
             caught = self.random.random() < p_clear
-        self.events.append((self.tick, b.index, b.wijk, completed, caught))
+        self.events.append((self.tick, b.index, b.wijk, completed, caught, in_act, home.hardened))
         self.recent.append((self.tick // 24, b))
         if completed and self.random.random() < p.residents.victim_hardening_prob:
             home.hardened = True

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import mean_total, run_model
 
 from sim.model.agents import TEAM
-from sim.model.metrics import knox_ratio
+from sim.model.metrics import concentration, holiday_ratio, knox_ratio
+from sim.model.model import WijkModel
 from sim.model.scenario import load_scenario
+from sim.runs.runner import cached_city
+
+
+def _events(scenario, *, years: float, reps: int, overrides: dict) -> np.ndarray:
+    """The events of ``reps`` replications, concatenated."""
+    return np.concatenate([run_model(scenario, years=years, replication=r,
+                                     overrides=overrides)[1].events for r in range(reps)])
 
 
 def test_zero_burglars_means_zero_burglaries(baseline):
@@ -16,21 +25,39 @@ def test_zero_burglars_means_zero_burglaries(baseline):
     assert out.arrests.sum() == 0
 
 
+def test_hardening_works_only_through_failed_attempts(baseline):
+    # One mechanism: target choice does not see hardening, so attempts hit hardened homes in
+    # proportion to their share; attempts on them fail with hardened_attempt_fail_prob.
+    r = baseline.residents
+    share = 0.35
+    ev = _events(baseline, years=1.0, reps=2,
+                 overrides={"residents.initial_hardened_share": share,
+                            "residents.victim_hardening_prob": 0.0})
+    hard = ev["hardened"]
+    assert abs(hard.mean() - share) < 0.05, (
+        f"hardened homes are {share:.0%} of homes but {hard.mean():.1%} of attempts: target "
+        f"choice should not see hardening")
+    done_h, done_u = ev["completed"][hard].mean(), ev["completed"][~hard].mean()
+    assert abs(done_h - (1 - r.hardened_attempt_fail_prob)) < 0.08, (
+        f"completed share of attempts on hardened homes {done_h:.3f}, want "
+        f"1 - hardened_attempt_fail_prob = {1 - r.hardened_attempt_fail_prob:.3f}")
+    assert abs(done_u - (1 - r.attempt_fail_prob)) < 0.05, (
+        f"completed share of attempts on other homes {done_u:.3f}, want "
+        f"1 - attempt_fail_prob = {1 - r.attempt_fail_prob:.3f}")
+
+
 def test_hardening_every_home_cuts_completed_burglaries(baseline):
-    years, reps = 1.0, 2
-    base = mean_total(baseline, years=years, reps=reps, field="completed")
+    years, reps = 1.0, 4
+    r = baseline.residents
+    none = {"residents.initial_hardened_share": 0.0, "residents.victim_hardening_prob": 0.0}
     all_hard = {"residents.initial_hardened_share": 1.0}
-    hard_completed = mean_total(baseline, years=years, reps=reps, overrides=all_hard,
-                                field="completed")
-    hard_attempts = mean_total(baseline, years=years, reps=reps, overrides=all_hard)
-    fail = baseline.residents.hardened_attempt_fail_prob
-    assert hard_completed < 0.5 * base, (
-        f"hardening every home should at least halve completed burglaries: {hard_completed} "
-        f"vs {base}")
-    share = hard_completed / hard_attempts
-    assert abs(share - (1 - fail)) < 0.06, (
-        f"with every home hardened, the completed share {share:.3f} should be close to "
-        f"1 - hardened_attempt_fail_prob = {1 - fail:.3f}")
+    base = mean_total(baseline, years=years, reps=reps, overrides=none, field="completed")
+    hard = mean_total(baseline, years=years, reps=reps, overrides=all_hard, field="completed")
+    expected = (1 - r.hardened_attempt_fail_prob) / (1 - r.attempt_fail_prob)
+    assert abs(hard / base - expected) < 0.08, (
+        f"hardening every home should cut completed burglaries to (1 - "
+        f"hardened_attempt_fail_prob) / (1 - attempt_fail_prob) = {expected:.2f} of the "
+        f"unhardened level, got {hard:.0f} / {base:.0f} = {hard / base:.2f}")
     proof = {**all_hard, "residents.hardened_attempt_fail_prob": 1.0}
     _, out = run_model(baseline, years=years, overrides=proof)
     assert out.attempts.sum() > 0 and out.completed.sum() == 0, (
@@ -73,20 +100,45 @@ def test_interventieteam_lowers_burglaries_in_the_cells_it_targets(baseline):
 def test_wijkregisseur_effects_build_up_and_persist(baseline):
     sc = load_scenario("wijkregisseur").model_copy(update={"years": 4})
     sc = sc.with_overrides({"wijkregisseur.last_year": sc.start_year + 1})
-    from sim.model.model import WijkModel
-    from sim.runs.runner import cached_city
-
+    r = sc.wijkregisseur
     model = WijkModel(sc, cached_city(sc.city), seed=3)
+    model.run_for(model.burn_in_days * 24)  # the burn-in ends where the programme starts
+    assert all(g.strength == 0 and g.hours == 0 for g in model.regisseurs), \
+        "no network and no regisseur hours before the programme starts"
     hardened, strength = [model.residents.hardened.mean()], [0.0]
     for _ in range(4):  # yearly checkpoints; the programme runs the first two years
         model.run_for(365 * 24)
         hardened.append(model.residents.hardened.mean())
-        strength.append(np.mean([r.strength for r in model.regisseurs]))
+        strength.append(np.mean([g.strength for g in model.regisseurs]))
+        for g in model.regisseurs:  # buurtpreventie follows the network's strength
+            assert np.allclose(model.residents.buurtpreventie[g.cells],
+                               r.buurtpreventie_coverage * g.strength)
     assert hardened[1] > hardened[0] and hardened[2] > hardened[1], (
         f"hardening should build up while the wijkregisseurs work: {hardened}")
     assert strength[2] > strength[1] > 0, f"network strength should grow: {strength}"
-    assert strength[4] < strength[2], f"strength should decay after the programme: {strength}"
+    # after the programme: no contact hours, so the network decays with decay_days
+    decay = (1 - 1 / r.decay_days) ** 365
+    assert strength[3] == pytest.approx(strength[2] * decay, rel=1e-9) and \
+        strength[4] == pytest.approx(strength[3] * decay, rel=1e-9), (
+        f"strength should decay with decay_days ({r.decay_days}) after the programme: "
+        f"{strength}")
     assert hardened[4] >= hardened[2], f"hardened homes stay hardened: {hardened}"
+
+
+def test_wijkregisseur_network_grows_with_contact_hours(baseline):
+    sc = load_scenario("wijkregisseur").model_copy(update={"years": 1})
+    strength, hardened = [], []
+    for share in (0.0, 0.3, 0.8):
+        m, _ = run_model(sc, years=1.0, overrides={"wijkregisseur.contact_share": share,
+                                                  "residents.victim_hardening_prob": 0.0})
+        strength.append(np.mean([g.strength for g in m.regisseurs]))
+        hardened.append(m.residents.hardened.mean())
+    assert strength[0] == 0 and hardened[0] == pytest.approx(
+            sc.residents.initial_hardened_share), (
+        f"without contact hours no network and no hardening campaign: {strength}, {hardened}")
+    assert strength[2] > strength[1] > 0, f"more contact hours, stronger network: {strength}"
+    assert hardened[2] > hardened[1] > hardened[0], (
+        f"a stronger network gets more homes hardened: {hardened}")
 
 
 def _knox_mean(scenario, enabled: bool, reps: int = 3) -> float:
@@ -139,8 +191,65 @@ def test_darker_evenings_raise_winter_evening_burglary(baseline):
 
 
 def test_guardians_nearby_catch_burglars_in_the_act(baseline):
-    low = mean_total(baseline, years=1.0, reps=3, field="arrests",
-                     overrides={"boa.catch_prob": 0.0, "wijkagenten.catch_prob": 0.0})
-    high = mean_total(baseline, years=1.0, reps=3, field="arrests",
-                      overrides={"boa.catch_prob": 0.6, "wijkagenten.catch_prob": 0.6})
-    assert high > low, f"a higher catch-in-the-act probability must add arrests: {high} vs {low}"
+    # Isolate the guardians: no alert residents (caught_in_act_prob 0), and the baseline has
+    # no wijkregisseurs, so no buurtpreventie. Arrests in the act are then the guardians'.
+    assert baseline.wijkregisseur.per_gebied == 0
+    guardians = {"residents.caught_in_act_prob": 0.0, "interventieteam.catch_prob": 0.0}
+    low = _events(baseline, years=1.0, reps=3,
+                  overrides={**guardians, "boa.catch_prob": 0.0, "wijkagenten.catch_prob": 0.0})
+    high = _events(baseline, years=1.0, reps=3,
+                   overrides={**guardians, "boa.catch_prob": 0.6, "wijkagenten.catch_prob": 0.6})
+    assert low["in_act"].sum() == 0, "no guardian catches and no alert residents: none in the act"
+    assert high["in_act"].sum() > 0, "guardians who can catch must catch some burglars in the act"
+    assert high["arrested"][high["in_act"]].all(), "caught in the act means arrested"
+
+
+def test_alert_residents_catch_their_share_in_the_act(baseline):
+    cip = baseline.residents.caught_in_act_prob
+    no_guardians = {"boa.catch_prob": 0.0, "wijkagenten.catch_prob": 0.0,
+                    "interventieteam.catch_prob": 0.0}
+    ev = _events(baseline, years=1.0, reps=2, overrides=no_guardians)
+    share = ev["in_act"].mean()
+    assert abs(share - cip) < 0.025, (
+        f"without guardians, {share:.3f} of attempts were caught in the act; want "
+        f"caught_in_act_prob = {cip:.3f}")
+    assert ev["arrested"][ev["in_act"]].all(), "caught in the act means arrested"
+
+
+def test_christmas_holiday_absence_raises_burglary_then(baseline):
+    ratios = []
+    for away in (0.0, 0.4):
+        daily = sum(run_model(baseline, years=2.0, replication=r,
+                              overrides={"residents.holiday_away_share": away})[1]
+                    .attempts.sum(axis=1) for r in range(2))
+        ratios.append(holiday_ratio(daily))
+    assert ratios[1] > 1.2 and ratios[1] > ratios[0] + 0.2, (
+        f"with 40% of households away in the Christmas holiday, burglary per day then should "
+        f"rise clearly above the year's mean and above the no-absence run: {ratios}")
+
+
+def test_place_heterogeneity_concentrates_burglary(baseline):
+    top5 = []
+    for sigma in (0.3, 1.5):
+        shares = []
+        for r in range(2):
+            _, out = run_model(baseline, years=1.0, replication=r,
+                               overrides={"residents.place_sigma": sigma})
+            shares.append(concentration(out.events["cell"], out.home_cells))
+        top5.append(float(np.mean(shares)))
+    assert top5[1] > top5[0] + 0.1, (
+        f"more heterogeneous places (place_sigma 1.5 vs 0.3) should concentrate burglary in "
+        f"the top 5% of home cells: {top5}")
+
+
+def test_burn_in_is_simulated_but_left_out_of_the_output(baseline):
+    runs = {b: run_model(baseline.model_copy(update={"burn_in_years": b}), years=1.0)
+            for b in (0, 1)}
+    model, out = runs[1]
+    assert model.tick == 2 * 365 * 24 and model.year_of_day(0) == baseline.start_year - 1
+    assert out.days == 365 and out.attempts.shape[0] == 365
+    assert out.events.size == out.attempts.sum() > 0
+    assert out.events["tick"].min() >= 0 and out.events["tick"].max() < 365 * 24
+    assert out.events["completed"].sum() == out.completed.sum()
+    assert out.hours == pytest.approx(runs[0][1].hours), "hours: the counted period only"
+    assert np.array_equal(out.home_cells, runs[0][1].home_cells)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 
+from sim.model.model import EVENT_DTYPE
 from sim.runs.executors import make_executor
 from sim.runs.runner import RunSpec, run_specs
 from sim.runs.seeds import replication_seed
@@ -16,6 +20,30 @@ def _collect(specs, workers):
     return {r.run_id: r for r in recs}
 
 
+def _same(a, b) -> bool:
+    """Equal, with NaN equal to NaN (a metric undefined on a short run is NaN in both)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def _same_output(a, b) -> bool:
+    """Every field of two RunOutputs identical (arrays exactly, NaN-aware elsewhere)."""
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)
+                    and x.dtype == y.dtype and np.array_equal(x, y)):
+                return False
+        elif not _same(x, y):
+            return False
+    return True
+
+
 def test_identical_seeds_identical_results(baseline):
     sc = baseline.model_copy(update={"years": 0.25})
     specs = [RunSpec(sc, 11, r) for r in range(3)]
@@ -25,8 +53,12 @@ def test_identical_seeds_identical_results(baseline):
     for rid, rec in inline.items():
         other = pooled[rid]
         assert rec.seed == other.seed
-        assert rec.summary == other.summary, f"{rid}: summaries differ across executors"
-        assert np.array_equal(rec.output.events, other.output.events), f"{rid}: events differ"
+        assert _same(rec.summary, other.summary), f"{rid}: summaries differ across executors"
+        events = rec.output.events
+        assert events.dtype == EVENT_DTYPE and len(events.dtype.names) == 8
+        assert events.size > 0
+        assert np.array_equal(events, other.output.events), f"{rid}: events differ"
+        assert _same_output(rec.output, other.output), f"{rid}: outputs differ"
 
 
 def test_different_seeds_differ(baseline):

@@ -12,6 +12,12 @@ figures and the report (see ``sim/analysis/compare_metrics.py`` for the definiti
 Horizon: by default long enough for every scenario's programme plus
 :data:`POST_PROGRAMME_YEARS` years after it (programmes ending 2027 from 2024: 6 years,
 2024-2029), so persistence after the money stops is visible.
+
+Parameter uncertainty (``parameter_draws=N``): :func:`draw_parameters` draws N vectors of
+the calibrated free parameters from N(estimate, covariance) of the city's
+``calibrated.toml`` ``[uncertainty]`` table (clipped to the free parameters' bounds, seeded
+from the master seed); replication r of every scenario runs with draw r mod N wherever the
+scenario takes that parameter from the calibration (a scenario's own value is kept).
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from sim.analysis.compare_plan import Plan, RunData, run_id
 from sim.analysis.compare_rows import programme_parts, scenario_row
 from sim.core.errors import UserError
 from sim.core.paths import CALIBRATION
-from sim.model.city import City
+from sim.core.textio import read_toml
+from sim.model.city import City, city_folder
 from sim.model.metrics import yearly
 from sim.model.model import HOURS_PER_DAY, TICKS_PER_YEAR
 from sim.model.scenario import Scenario, load_scenario
@@ -72,20 +79,102 @@ def default_years(scenarios: list[Scenario]) -> float:
     return min(float(MAX_YEARS), max(need))
 
 
+#: Entropy added to the master seed for the parameter draws (apart from the runs' seeds).
+DRAW_SEED_TAG = 0x50415241  # "PARA"
+
+
+def _path_value(sc: Scenario, path: str) -> Any:
+    node: Any = sc
+    for part in path.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def _toml_get(table: dict[str, Any], path: str) -> Any:
+    node: Any = table
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def draw_parameters(city: str, n: int, seed: int) -> dict[str, Any]:
+    """N draws of the calibrated parameters from N(estimate, covariance), within bounds.
+
+    Reads ``[uncertainty]`` of the city's ``calibrated.toml``; refuses (one line) when
+    there is none. The draws are seeded from ``seed`` (the comparison's master seed) and a
+    fixed tag, so the same command draws the same parameters.
+    """
+    path = city_folder(city) / "calibrated.toml"
+    raw = read_toml(path, what="calibration file") if path.exists() else {}
+    unc = raw.get("uncertainty")
+    if not isinstance(unc, dict) or not unc.get("parameters"):
+        raise UserError("--parameter-draws needs the calibrated parameters' standard errors, "
+                        f"but {path} has no [uncertainty] table; rerun 'sim calibrate' for "
+                        "the city first.", field="--parameter-draws")
+    try:
+        names = [str(p) for p in unc["parameters"]]
+        mean = np.asarray(unc["estimate"], dtype=float)
+        cov = np.asarray(unc["covariance"], dtype=float)
+        lo = np.asarray(unc["lower"], dtype=float)
+        hi = np.asarray(unc["upper"], dtype=float)
+        k = len(names)
+        if mean.shape != (k,) or cov.shape != (k, k) or lo.shape != (k,) or hi.shape != (k,):
+            raise ValueError
+    except (KeyError, TypeError, ValueError):
+        raise UserError("the [uncertainty] table is incomplete (parameters, estimate, "
+                        "covariance, lower, upper); rerun 'sim calibrate' for the city.",
+                        file=str(path), field="uncertainty") from None
+    cov = np.nan_to_num((cov + cov.T) / 2)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), DRAW_SEED_TAG]))
+    x = np.clip(rng.multivariate_normal(mean, cov, size=n, method="eigh"), lo, hi)
+    calibrated = raw.get("parameters", {})
+    return {
+        "n": n, "file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:12],
+        "seed": [int(seed), DRAW_SEED_TAG], "parameters": names, "estimate": mean.tolist(),
+        "standard_error": [float(v) for v in np.sqrt(np.clip(np.diag(cov), 0, None))],
+        "lower": lo.tolist(), "upper": hi.tolist(), "draws": x.tolist(),
+        "calibrated": {p: _toml_get(calibrated, p) for p in names},
+    }
+
+
+def drawn_paths(sc: Scenario, info: dict[str, Any]) -> list[str]:
+    """The free parameters ``sc`` takes from the calibration (those a draw replaces)."""
+    if not sc.use_calibration:
+        return []
+    out = []
+    for p in info["parameters"]:
+        cal = info["calibrated"].get(p)
+        v = _path_value(sc, p)
+        if isinstance(cal, int | float) and abs(float(v) - float(cal)) <= 1e-9 * max(
+                1.0, abs(float(cal))):
+            out.append(p)
+    return out
+
+
 def plan_comparison(refs: list[str], years: float | None = None, replications: int = 10,
-                    seed: int = 42, city: str | None = None) -> Plan:
-    """Load the scenarios (clear errors for bad ones) and fix one horizon for all."""
+                    seed: int = 42, city: str | None = None,
+                    burn_in: float | None = None, parameter_draws: int | None = None) -> Plan:
+    """Load the scenarios (clear errors for bad ones) and fix one horizon for all.
+
+    ``parameter_draws``: spread the replications over this many draws of the calibrated
+    parameters (see :func:`draw_parameters`).
+    """
     if not refs:
         raise UserError("name at least one scenario (the first is the reference), e.g. "
                         "'sim compare baseline interventieteam'.", field="SCENARIO")
     scenarios = [load_scenario(r, city=city) for r in refs]
+    if burn_in is not None:
+        scenarios = [sc.with_overrides({"burn_in_years": float(burn_in)}) for sc in scenarios]
     names = [sc.name for sc in scenarios]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise UserError(f"scenario name(s) {', '.join(dup)} appear more than once; every "
                         "scenario in a comparison needs its own name (field 'name').",
                         field="name")
-    for field, label in (("start_year", "start year"), ("city", "city")):
+    for field, label in (("start_year", "start year"), ("city", "city"),
+                         ("burn_in_years", "burn-in")):
         values = {getattr(sc, field) for sc in scenarios}
         if len(values) > 1:
             detail = ", ".join(f"{sc.name}: {getattr(sc, field)}" for sc in scenarios)
@@ -96,7 +185,21 @@ def plan_comparison(refs: list[str], years: float | None = None, replications: i
         raise UserError(f"--years must be above 0 and at most {MAX_YEARS}; got {horizon}.",
                         field="--years")
     scenarios = [sc.model_copy(update={"years": horizon}) for sc in scenarios]
-    return Plan(scenarios, horizon, replications, seed)
+    if not parameter_draws:
+        return Plan(scenarios, horizon, replications, seed)
+    if not 1 <= parameter_draws <= replications:
+        raise UserError(f"--parameter-draws must be 1 to the number of replications "
+                        f"({replications}); got {parameter_draws}.", field="--parameter-draws")
+    info = draw_parameters(scenarios[0].city, parameter_draws, seed)
+    draws = [dict(zip(info["parameters"], row, strict=True)) for row in info["draws"]]
+    drawn = {sc.name: drawn_paths(sc, info) for sc in scenarios}
+    info["scenarios"] = drawn
+    info["replication_draw"] = [r % parameter_draws for r in range(replications)]
+    info["note"] = ("replication r of every scenario runs with draw r mod n of the "
+                    "calibrated parameters (drawn from N(estimate, covariance) of "
+                    "[uncertainty], clipped to the bounds); a scenario's own value of a "
+                    "parameter is kept (its list here leaves the parameter out)")
+    return Plan(scenarios, horizon, replications, seed, draws, drawn, info)
 
 
 def pending_specs(store: ResultStore, plan: Plan) -> list[RunSpec]:
@@ -156,7 +259,10 @@ def calibration_info(city: str) -> dict[str, Any]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
         data = {}
-    return {"file": str(path.relative_to(CALIBRATION.parent)), "used": True,
+    # a city folder outside calibration/ (--city DIR, e.g. with --parameter-draws): as given
+    shown = path.relative_to(CALIBRATION.parent) if path.is_relative_to(CALIBRATION.parent) \
+        else path
+    return {"file": str(shown), "used": True,
             "sha256": hashlib.sha256(raw).hexdigest()[:12], "contents": data}
 
 
@@ -206,8 +312,11 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
             "start_year": ref.start_year,
             "level": LEVEL,
             "scenarios": {sc.name: {"hash": sc.content_hash(), "params": sc.params(),
-                                    "run_seeds": data[sc.name].seeds}
+                                    "run_seeds": data[sc.name].seeds,
+                                    **({"run_hashes": data[sc.name].hashes} if plan.draws
+                                       else {})}
                           for sc in plan.scenarios},
+            "parameter_draws": plan.draw_info or None,
             "calibration": calibration_info(ref.city),
             "wdq_areas": {k: [codes[i] for i in v] for k, v in areas.items()},
         },
@@ -255,7 +364,8 @@ def run_comparison(plan: Plan, folder: str | Path,
         pending = pending_specs(store, plan)
         store.set_meta("comparison", {"scenarios": [s.name for s in plan.scenarios],
                                       "years": plan.years, "replications": plan.replications,
-                                      "seed": plan.master_seed})
+                                      "seed": plan.master_seed,
+                                      "parameter_draws": len(plan.draws)})
         if pending:
             if runner is None:
                 run_specs(pending, InlineExecutor(), store.add_run)

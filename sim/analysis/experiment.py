@@ -150,6 +150,8 @@ class Experiment(_Strict):
     parameters: list[Parameter] = Field(min_length=1, max_length=200)
     #: ``--city``: runs this experiment on another city (a name or an absolute folder path).
     city: str | None = Field(None, max_length=4_096)
+    #: ``--burn-in`` (years before each run's counted period; None: the scenario's).
+    burn_in_years: Annotated[float, Field(ge=0, le=10)] | None = None
     source: str = ""  # the file it came from (not part of the hash)
 
     @model_validator(mode="after")
@@ -201,8 +203,9 @@ class Experiment(_Strict):
     def canonical(self) -> dict[str, Any]:
         """What the hash covers: every field that changes the runs or their outcomes."""
         out = self.model_dump(mode="json", exclude={"source", "description", "batch_size"})
-        if out.get("city") is None:
-            out.pop("city", None)  # hashes of experiments without --city stay as they were
+        for key in ("city", "burn_in_years"):
+            if out.get(key) is None:
+                out.pop(key, None)  # hashes of experiments without them stay as they were
         return out
 
     def content_hash(self, extra: dict[str, Any] | None = None) -> str:
@@ -225,13 +228,18 @@ class Experiment(_Strict):
     # ---- scenarios -------------------------------------------------------------------------
     def base_scenario(self) -> Scenario:
         """The base scenario with the constants applied."""
-        sc = load_scenario(self.base, city=self.city)
+        sc = self._burn_in(load_scenario(self.base, city=self.city))
         return apply_values(sc, self.constants) if self.constants else sc
+
+    def _burn_in(self, sc: Scenario) -> Scenario:
+        if self.burn_in_years is None:
+            return sc
+        return sc.with_overrides({"burn_in_years": self.burn_in_years})
 
     def reference_scenario(self) -> Scenario:
         """The scenario every run is compared with (same seed)."""
         if self.reference:
-            return load_scenario(self.reference, city=self.city)
+            return self._burn_in(load_scenario(self.reference, city=self.city))
         return self.base_scenario()
 
 

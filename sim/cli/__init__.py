@@ -17,6 +17,7 @@ from sim.cli import city as _city  # noqa: F401  (city import, city show)
 from sim.cli import compare as _compare  # noqa: F401  (compare, report)
 from sim.cli import data as _data  # noqa: F401  (data show, calibrate)
 from sim.cli import describe as _describe  # noqa: F401  (describe)
+from sim.cli import evidence as _evidence  # noqa: F401  (evidence)
 
 # Command modules register themselves on `app` when imported.
 from sim.cli import run as _run  # noqa: F401  (scenarios, validate, run)

@@ -27,6 +27,11 @@ CITY = typer.Option(None, "--city", help="Run on this city instead of the scenar
                    "under calibration/ or a city folder (e.g. one written by 'sim city import').")
 
 
+BURN_IN = typer.Option(None, "--burn-in", min=0, max=10,
+                       help="Years simulated before the counted period and left out of every "
+                            "output (default: the scenario's burn_in_years, 1).")
+
+
 def resolve_city(value: str | None) -> str | None:
     """``--city``: a city name stays a name; a folder becomes its absolute path. Checked."""
     if value is None:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from sim.analysis.compare import plan_comparison, run_comparison
-from sim.cli.app import CITY, app, console, out_console, print_json, resolve_city
+from sim.cli.app import BURN_IN, CITY, app, console, out_console, print_json, resolve_city
 from sim.cli.run import MAX_REPLICATIONS, WORKERS, default_out, run_into_store
 from sim.core.errors import UserError
 from sim.model.scenario import MAX_YEARS
@@ -48,11 +48,18 @@ def compare(
                                                  "results/compare-<time>/); reruns resume."),
     lang: str = typer.Option("nl", "--lang", help="Language of the figures: nl or en."),
     city: str = CITY,
+    burn_in: float = BURN_IN,
+    parameter_draws: int = typer.Option(
+        None, "--parameter-draws", min=1, max=MAX_REPLICATIONS,
+        help="Spread the replications over N draws of the calibrated parameters from "
+             "calibrated.toml's [uncertainty] (replication r uses draw r mod N in every "
+             "scenario), so intervals include parameter uncertainty."),
     as_json: bool = typer.Option(False, "--json", help="Print the key table as JSON."),
 ) -> None:
     """Run scenarios with the same seeds; print the key table, write figures and JSON."""
     _check_lang(lang)
-    plan = plan_comparison(scenarios, years, replications, seed, city=resolve_city(city))
+    plan = plan_comparison(scenarios, years, replications, seed, city=resolve_city(city),
+                           burn_in=burn_in, parameter_draws=parameter_draws)
     out = out or default_out("compare")
     con = out_console(as_json)
     command = "sim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -63,11 +70,16 @@ def compare(
     for spec in plan.specs():
         check_spec(spec)
     names = ", ".join(sc.name for sc in plan.scenarios)
+    identity = {"scenarios": {sc.name: sc.content_hash() for sc in plan.scenarios},
+                "order": [sc.name for sc in plan.scenarios], "seed": seed,
+                "years": plan.years, "replications": plan.replications}
+    draws_text = ""
+    if plan.draws:  # the draws are part of what the folder holds (absent: none)
+        identity["parameter_draws"] = len(plan.draws)
+        identity["calibration"] = plan.draw_info["sha256"]
+        draws_text = f", {len(plan.draws)} parameter draw(s)"
     made_by = MadeBy("compare", f"'sim compare {names}' (seed {seed}, {plan.replications} "
-                                f"replication(s), {plan.years:g} years)",
-                     {"scenarios": {sc.name: sc.content_hash() for sc in plan.scenarios},
-                      "order": [sc.name for sc in plan.scenarios], "seed": seed,
-                      "years": plan.years, "replications": plan.replications})
+                                f"replication(s), {plan.years:g} years{draws_text})", identity)
     with results_folder(out, made_by):
         comp = run_comparison(plan, out, runner, command)
         with ResultStore(out) as store:
@@ -133,6 +145,12 @@ def _print_table(comp: dict, out: Path) -> None:
         "(>0) around the hotspot wijken, '–' when they do not clearly improve; spread: "
         "coefficient of variation of burglaries per 1,000 households between wijken; after "
         "end: change in the years after the programme's last year.", style="dim")
+    draws = p.get("parameter_draws")
+    if draws:
+        console.print(f"intervals include parameter uncertainty: replication r ran with draw "
+                      f"r mod {draws['n']} of the calibrated parameters "
+                      f"({', '.join(draws['parameters'])}) from {draws['file']}.", style="dim",
+                      highlight=False)
     console.print(f"results: {out}  (comparison.json, runs.sqlite, figures/*.png|svg)\n"
                   f"report:  sim report {out} [--format pdf|html] [--lang nl|en]")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -166,17 +167,26 @@ def calibrate(
 
 def _print_fit(res) -> None:  # noqa: ANN001
     t = Table(title=f"Calibration fit (loss {res.loss:.3f}; validation with "
-                    f"{res.validation_replications} replications)")
-    for col in ("target", "observed", "simulated (mean)", "5–95%", "z", "within tolerance"):
-        t.add_column(col, justify="left" if col == "target" else "right", no_wrap=True)
+                    f"{res.validation_replications} replications; simulated: mean; fits: "
+                    "within the accepted distance)")
+    for col in ("target", "observed", "simulated", "5–95%", "z", "fits"):
+        t.add_column(col, justify="left" if col == "target" else "right",
+                     no_wrap=col != "target", overflow="fold")
     for row in res.fit_rows():
         t.add_row(*row)
     console.print(t)
-    p = Table(title="Fitted parameters")
-    for col in ("parameter", "value", "bounds", "informs"):
-        p.add_column(col)
-    for fp, v in zip(res.free, res.x, strict=True):
-        p.add_row(fp.path, f"{v:.4g}", f"[{fp.lower:g}, {fp.upper:g}]", fp.informs)
+    s = res.summary
+    p_text = "n/a (not over-identified)" if s["df"] <= 0 else f"{s['p']:.3g}"
+    console.print(f"global fit: J = {s['j']:.2f} on {s['df']} degrees of freedom "
+                  f"({s['targets']} targets, {s['free']} free parameters), p = {p_text}",
+                  highlight=False)
+    p = Table(title="Fitted parameters (± SMM standard error)")
+    for col in ("parameter", "value", "± s.e.", "bounds", "informs"):
+        num = col in ("value", "± s.e.")
+        p.add_column(col, justify="right" if num else "left", no_wrap=num, overflow="fold")
+    for fp, v, se in zip(res.free, res.x, res.standard_errors(), strict=True):
+        p.add_row(fp.path, f"{v:.4g}", "–" if not math.isfinite(se) else f"± {se:.2g}",
+                  f"[{fp.lower:g}, {fp.upper:g}]", fp.informs)
     console.print(p)
     if res.holdout:
         h = res.holdout
@@ -184,5 +194,19 @@ def _print_fit(res) -> None:  # noqa: ANN001
             f"hold-out year {h['year']}: observed {h['observed']:.0f}, predicted "
             f"{h['predicted']:.0f} (90% of simulated years {h['p5']:.0f}–{h['p95']:.0f}), "
             f"error {h['rel_error']:+.1%}")
+    if res.prediction:
+        pr = res.prediction
+        a, b = pr["measured_years"]
+        console.print(
+            f"prediction (not fitted): the former interventieteam ({pr['fte']:g} FTE, "
+            f"{pr['team_years'][0]}–{pr['team_years'][1]}) changes woninginbraken by "
+            f"{pr['predicted']:+.1%} over {a}–{b} (5–95% of replications {pr['p5']:+.1%} to "
+            f"{pr['p95']:+.1%})", highlight=False)
+        for years, r in pr["reported"].items():
+            console.print(f"  {years}: predicted {r['predicted']:+.1%}, reported "
+                          f"{r['reported']:+.0%} ({r['source']})", highlight=False)
+        console.print("  before/after figures of one town, without a control group, during a "
+                      "national decline: weak evidence (see [prediction] in the file)",
+                      style="dim", markup=False)
     for w in res.warnings:
         err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)

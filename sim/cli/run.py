@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.cli.app import CITY, app, console, out_console, print_json, resolve_city
+from sim.cli.app import BURN_IN, CITY, app, console, out_console, print_json, resolve_city
 from sim.core.errors import UserError
 from sim.model.scenario import MAX_YEARS, known_scenarios, load_scenario
 from sim.runs.executors import freeze_imports, make_executor
@@ -127,12 +127,15 @@ def run(
         None, "--out", help="Results folder (default results/<scenario>-<time>/)."),
     workers: int = WORKERS,
     city: str = CITY,
+    burn_in: float = BURN_IN,
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Run one scenario and print woninginbraken per gebied, arrests and hours spent."""
     sc = load_scenario(scenario, city=resolve_city(city))
     if years is not None:
         sc = sc.model_copy(update={"years": float(years)})
+    if burn_in is not None:
+        sc = sc.with_overrides({"burn_in_years": float(burn_in)})
     cached_city(sc.city)  # check the city data before any run starts
     out = out or default_out(sc.name)
     con = out_console(as_json)
@@ -140,7 +143,8 @@ def run(
     made_by = MadeBy("run", f"'sim run {sc.name}' (seed {seed}, {replications} replication(s), "
                             f"{sc.years:g} years)",
                      {"scenario": sc.name, "scenario_hash": sc.content_hash(), "seed": seed,
-                      "years": sc.years, "replications": replications})
+                      "years": sc.years, "burn_in_years": sc.burn_in_years,
+                      "replications": replications})
     with results_folder(out, made_by), ResultStore(out) as store:
         done = store.finished_run_ids()
         todo = [s for s in specs if s.run_id not in done]

@@ -21,7 +21,7 @@ from sim.analysis.sensitivity import (
     write_tables,
 )
 from sim.analysis.sweep import SweepStatus, run_sweep
-from sim.cli.app import CITY, app, out_console, print_json, resolve_city
+from sim.cli.app import BURN_IN, CITY, app, out_console, print_json, resolve_city
 from sim.core.errors import UserError
 from sim.runs.executors import check_scheduler, default_workers, freeze_imports, make_executor
 from sim.runs.folders import MadeBy, results_folder
@@ -47,10 +47,11 @@ JSON = typer.Option(False, "--json", help="Print the result as one JSON object."
 
 def _load(experiment: str, n: int | None, trajectories: int | None, replications: int | None,
           years: float | None, scheduler: str | None = None,
-          city: str | None = None) -> tuple[Experiment, str]:
+          city: str | None = None, burn_in: float | None = None) -> tuple[Experiment, str]:
     check_scheduler(scheduler)
     exp = load_experiment(experiment, n=n, trajectories=trajectories,
-                          replications=replications, years=years, city=resolve_city(city))
+                          replications=replications, years=years, city=resolve_city(city),
+                          burn_in_years=burn_in)
     suffix = "".join(f"-{k}{v:g}" for k, v in (("n", n), ("t", trajectories),
                                                 ("r", replications), ("y", years)) if v)
     return exp, f"{exp.name}{suffix}"
@@ -124,9 +125,10 @@ def _clock(seconds: float) -> str:
 def sweep(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS, scheduler: str = SCHEDULER,
           out: Path = OUT, n: int = N, trajectories: int = TRAJ, replications: int = REPS,
           years: float = YEARS, batch_size: int = BATCH, city: str = CITY,
-          as_json: bool = JSON) -> None:
+          burn_in: float = BURN_IN, as_json: bool = JSON) -> None:
     """Run an experiment's design × replications into the results folder (resumable)."""
-    exp, default = _load(experiment, n, trajectories, replications, years, scheduler, city)
+    exp, default = _load(experiment, n, trajectories, replications, years, scheduler, city,
+                         burn_in)
     out = out or Path("results") / default
     con = out_console(as_json)
     t0 = time.perf_counter()
@@ -147,9 +149,11 @@ def sweep(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS, scheduler: s
 def sensitivity(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS,
                 scheduler: str = SCHEDULER, out: Path = OUT, n: int = N,
                 trajectories: int = TRAJ, replications: int = REPS, years: float = YEARS,
-                batch_size: int = BATCH, city: str = CITY, as_json: bool = JSON) -> None:
+                batch_size: int = BATCH, city: str = CITY, burn_in: float = BURN_IN,
+                as_json: bool = JSON) -> None:
     """Run (or finish) an experiment's sweep, then its sensitivity analysis: tables, figures."""
-    exp, default = _load(experiment, n, trajectories, replications, years, scheduler, city)
+    exp, default = _load(experiment, n, trajectories, replications, years, scheduler, city,
+                         burn_in)
     out = out or Path("results") / default
     con = out_console(as_json)
     _sweep(exp, out, workers, scheduler, batch_size, con)

@@ -165,7 +165,7 @@ class BoaTeam(Guardian):
         return b.duty_start_hour, b.duty_end_hour
 
     def info_quality(self) -> float:  # noqa: D102
-        return min(1.0, self.model.params.boa.info_quality + self.model.info_uplift(self.gebied))
+        return self.model.params.boa.info_quality
 
 
 class WijkagentTeam(Guardian):
@@ -194,7 +194,7 @@ class WijkagentTeam(Guardian):
 
     def info_quality(self) -> float:  # noqa: D102
         q = self.model.params.wijkagenten.info_quality
-        return min(1.0, q + self.model.info_uplift(self.gebied))
+        return q
 
 
 class InterventieTeam(Guardian):
@@ -260,12 +260,15 @@ class InterventieTeam(Guardian):
 
 
 class Wijkregisseur(Agent):
-    """Spoor 2: network director of one gebied. No patrol; effects build up slowly.
+    """Spoor 2: network director of one gebied. No patrol; acts through residents.
 
-    ``strength`` (0..1) grows toward 1 while the programme runs (time constant
-    ``build_up_days``) and decays afterwards (``decay_days``). It raises the hotspot
-    information of boa's and wijkagenten, drives a hardening campaign focused on recent
-    hotspots, and sets buurtpreventie coverage (guardianship and reporting).
+    ``strength`` (0..1) grows with the hours spent on contacts (``contact_share`` of the
+    regisseurs' hours; ``contact_hours_to_network`` hours bring it to 63%) and decays
+    without them (``decay_days``). At strength s, residents of the gebied take up
+    hardening (``hardening_campaign_per_year`` x s of unhardened homes a year, aimed at
+    where burglaries were recent) and join buurtpreventie (coverage s x
+    ``buurtpreventie_coverage``), which deters and reports. Those two mechanisms' strengths
+    come from their virtual replications (`sim evidence`).
     """
 
     def __init__(self, model: WijkModel, gebied: int, cells: np.ndarray, count: int):
@@ -277,22 +280,28 @@ class Wijkregisseur(Agent):
         self.hours = 0.0
 
     def step_day(self, day: int) -> None:
-        """Update network strength and run today's prevention work."""
+        """Update network strength from today's contact hours, and residents' uptake."""
         m = self.model
         r = m.params.wijkregisseur
         active = self.count > 0 and r.first_year <= m.year_of_day(day) <= r.last_year
+        self.strength -= self.strength / r.decay_days
         if active:
-            self.strength += (1.0 - self.strength) / r.build_up_days
-            self.hours += self.count * HOURS_PER_FTE_YEAR / 365.0
-        else:
-            self.strength -= self.strength / r.decay_days
+            hours = self.count * HOURS_PER_FTE_YEAR / 365.0
+            self.hours += hours
+            contact = hours * r.contact_share
+            self.strength += (1.0 - self.strength) * (1.0 - np.exp(
+                -contact / r.contact_hours_to_network))
         if self.strength <= 1e-6:
             return
         res = m.residents
-        # Hardening campaign: more in recent hotspots (x3), a little everywhere (x0.5).
-        hot = m.hotspot[self.cells] > 0
-        rate = r.hardening_campaign_per_year / 365.0 * self.strength * np.where(hot, 3.0, 0.5)
+        # Hardening uptake, aimed at homes near recent burglaries: a home's daily chance is
+        # the campaign rate x strength x (1 + recent burglaries nearby), scaled so that the
+        # gebied's homes on average take it up at the campaign rate.
+        hh = m.households[self.cells]
+        focus = 1.0 + m.hotspot[self.cells]
+        mean_focus = (hh * focus).sum() / hh.sum() if hh.sum() > 0 else 1.0
+        rate = r.hardening_campaign_per_year / 365.0 * self.strength * focus / mean_focus
         h = res.hardened[self.cells]
-        res.hardened[self.cells] = h + (1.0 - h) * rate
+        res.hardened[self.cells] = h + (1.0 - h) * np.minimum(rate, 1.0)
         # Buurtpreventie groups follow the network's strength.
         res.buurtpreventie[self.cells] = r.buurtpreventie_coverage * self.strength

@@ -78,6 +78,9 @@ class City:
     households: np.ndarray
     attractiveness: np.ndarray
     folder: Path | None = None
+    #: (height, width) fixed standard-normal field of place attractiveness, spatially smooth
+    #: (``place_range_m`` in city.toml); scenarios scale it by ``residents.place_sigma``.
+    place_z: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
     #: "polygons" (rasterised wijk outlines), "raster" (layout.csv) or "schematic".
     layout: str = "schematic"
@@ -141,6 +144,7 @@ class City:
             folder=self.folder,
             meta=self.meta,
             layout="schematic",
+            place_z=None if self.place_z is None else tile(self.place_z),
         )
 
     def wijk_adjacency(self) -> np.ndarray:
@@ -324,6 +328,7 @@ META_BOUNDS = {
     "layout_seed": (0, 2**63 - 1, ""),
     "households_per_residential_cell": (1, 10_000, "households"),
     "attractiveness_sigma": (0, 5, ""),
+    "place_range_m": (0, 5_000, "m"),
 }
 
 
@@ -382,6 +387,7 @@ def load_city(city: str | Path = "amstelveen") -> City:
         households = _residential_households(grid, wijken, meta, rng)
     sigma = float(meta.get("attractiveness_sigma", 0.3))
     attractiveness = rng.lognormal(-0.5 * sigma**2, sigma, size=grid.shape)
+    place_z = _place_field(grid, float(meta.get("place_range_m", 150)) / cell_size, rng)
     gebied_names = {int(k): str(v) for k, v in meta.get("gebieden", {}).items()}
     for w in wijken:
         gebied_names.setdefault(w.gebied, f"gebied {w.gebied}")
@@ -396,9 +402,27 @@ def load_city(city: str | Path = "amstelveen") -> City:
         attractiveness=attractiveness,
         folder=folder,
         meta=meta,
+        place_z=place_z,
         layout=geo.get("layout", "raster" if layout_path.exists() else "schematic"),
         **{k: v for k, v in geo.items() if k != "layout"},
     )
+
+
+def _place_field(grid: np.ndarray, range_cells: float, rng: np.random.Generator) -> np.ndarray:
+    """A fixed, spatially smooth field with mean 0 and sd 1 over the city's cells.
+
+    White noise smoothed with a Gaussian of ``range_cells``: neighbouring cells are alike,
+    so attractive places form stable hot spots a few cells wide.
+    """
+    from scipy.ndimage import gaussian_filter
+
+    z = rng.standard_normal(grid.shape)
+    if range_cells > 0:
+        z = gaussian_filter(z, range_cells, mode="nearest")
+    inside = grid >= 0
+    vals = z[inside] if inside.any() else z.ravel()
+    sd = vals.std()
+    return (z - vals.mean()) / (sd if sd > 0 else 1.0)
 
 
 def _residential_households(grid: np.ndarray, wijken: list[Wijk], meta: dict,

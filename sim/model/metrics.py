@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
+from sim.model.clock import HOLIDAY_END_DOY, HOLIDAY_START_DOY
 from sim.model.model import DAYS_PER_YEAR, HOURS_PER_DAY, RunOutput
 
 
@@ -67,6 +68,60 @@ def wdq(
     return float(db / da) if da != 0 else float("nan")
 
 
+#: Nov–Feb (days of a 365-day year): the dark months of police and press comparisons.
+DARK_MONTHS = (304, 59)  # from 1 November; before 1 March
+
+
+def in_act_share(out: RunOutput) -> float:
+    """Share of all arrests made in the act (at the burglary, by guardians or neighbours)."""
+    in_act = int(out.events["in_act"].sum()) if out.events.size else 0
+    total = int(out.arrests.sum() + out.offender_arrests.sum())
+    return in_act / total if total else float("nan")
+
+
+def seasonal_ratio(daily: np.ndarray) -> float:
+    """Burglaries per day in Nov–Feb over those in Mar–Oct (whole years are best)."""
+    doy = np.arange(len(daily)) % DAYS_PER_YEAR
+    dark = (doy >= DARK_MONTHS[0]) | (doy < DARK_MONTHS[1])
+    if not dark.any() or dark.all():
+        return float("nan")
+    rest = daily[~dark].mean()
+    return float(daily[dark].mean() / rest) if rest > 0 else float("nan")
+
+
+def holiday_ratio(daily: np.ndarray) -> float:
+    """Burglaries per day in the Christmas school holiday over the year's mean per day."""
+    doy = np.arange(len(daily)) % DAYS_PER_YEAR
+    hol = (doy >= HOLIDAY_START_DOY) | (doy < HOLIDAY_END_DOY)
+    mean = daily.mean() if len(daily) else 0
+    return float(daily[hol].mean() / mean) if hol.any() and mean > 0 else float("nan")
+
+
+def concentration(cells: np.ndarray, home_cells: np.ndarray, top: float = 0.05) -> float:
+    """Share of burglaries in the ``top`` share of home cells with the most burglaries."""
+    if cells.size == 0 or home_cells.size == 0:
+        return float("nan")
+    index = {int(c): i for i, c in enumerate(home_cells)}
+    counts = np.bincount([index[int(c)] for c in cells], minlength=home_cells.size)
+    k = max(1, int(round(top * home_cells.size)))
+    return float(np.sort(counts)[::-1][:k].sum() / counts.sum())
+
+
+def rank_stability(events: np.ndarray, home_cells: np.ndarray) -> float:
+    """Spearman correlation of home cells' burglary counts in year 1 and year 2 (NaN if <2)."""
+    from scipy.stats import spearmanr
+
+    year = events["tick"] // (DAYS_PER_YEAR * HOURS_PER_DAY)
+    if events.size == 0 or year.max() < 1:
+        return float("nan")
+    index = {int(c): i for i, c in enumerate(home_cells)}
+    idx = np.array([index[int(c)] for c in events["cell"]])
+    a = np.bincount(idx[year == 0], minlength=home_cells.size)
+    b = np.bincount(idx[year == 1], minlength=home_cells.size)
+    rho = spearmanr(a, b).statistic
+    return float(rho) if np.isfinite(rho) else float("nan")
+
+
 def summarize(out: RunOutput, gebied_of_wijk: dict[str, int], start_year: int) -> dict[str, Any]:
     """Summary metrics of one run (JSON-able)."""
     years = out.days / DAYS_PER_YEAR
@@ -92,6 +147,13 @@ def summarize(out: RunOutput, gebied_of_wijk: dict[str, int], start_year: int) -
         "attempt_share": float(1 - completed.sum() / total) if total else float("nan"),
         "clearance_rate": float(arrests.sum() / total) if total else float("nan"),
         "knox_ratio": knox,
+        "in_act_share": in_act_share(out),
+        "seasonal_ratio": seasonal_ratio(attempts.sum(axis=1)),
+        "holiday_ratio": holiday_ratio(attempts.sum(axis=1)),
+        "top5_share": (concentration(ev["cell"], out.home_cells)
+                       if out.home_cells is not None else float("nan")),
+        "rank_stability": (rank_stability(ev, out.home_cells)
+                           if out.home_cells is not None else float("nan")),
         "per_wijk": per_wijk,
         "per_gebied": per_gebied,
         "by_year": {str(start_year + i): float(v) for i, v in enumerate(by_year)},

@@ -22,6 +22,7 @@ random numbers).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,8 +47,12 @@ from sim.model.space import build_home_cells
 
 EVENT_DTYPE = np.dtype(
     [("tick", "i8"), ("cell", "i8"), ("wijk", "i4"), ("completed", "?"), ("arrested", "?"),
-     ("offender", "i8")]
+     ("offender", "i8"), ("in_act", "?"), ("hardened", "?")]
 )
+#: A study's daily hook (see :attr:`WijkModel.study`): called at every midnight after the
+#: day's own planning; it may change residents' state and return extra patrol visits as
+#: (hours, home cells, guardian kinds) arrays, or None.
+StudyHook = Callable[["WijkModel", int], tuple[np.ndarray, np.ndarray, np.ndarray] | None]
 
 
 @dataclass
@@ -63,6 +68,7 @@ class RunOutput:
     events: np.ndarray  # EVENT_DTYPE records
     hours: dict[str, float] = field(default_factory=dict)  # productive hours by agent type
     cell_xy: np.ndarray | None = None  # (n_grid_cells, 2) metres; for near-repeat analysis
+    home_cells: np.ndarray | None = None  # grid cells with households (concentration)
 
 
 class WijkModel(Model):
@@ -74,7 +80,8 @@ class WijkModel(Model):
         seed: run seed; derive replication seeds with ``numpy.random.SeedSequence``.
     """
 
-    def __init__(self, scenario: Scenario, city: City, seed: int = 0):
+    def __init__(self, scenario: Scenario, city: City, seed: int = 0,
+                 study: StudyHook | None = None):
         streams = np.random.SeedSequence(seed).spawn(3)
         super().__init__(rng=np.random.default_rng(streams[0]))
         self.params = scenario  # (Mesa's own `scenario` attribute is left alone)
@@ -83,6 +90,7 @@ class WijkModel(Model):
         self.rng_offending = np.random.default_rng(streams[1])
         self.rng_patrol = np.random.default_rng(streams[2])
         self.tick = 0
+        self.study = study  # a virtual study's daily intervention (sim.analysis.evidence)
         self.empty_int = np.zeros(0, dtype=np.int64)
         self._setup_space()
         self._setup_calendar()
@@ -114,6 +122,9 @@ class WijkModel(Model):
         cal = build_calendar(self.params)
         self.n_ticks, self.n_days = cal.n_ticks, cal.n_days
         self.weekend, self.dark_evening, self.activity = cal.weekend, cal.dark_evening, cal.activity
+        self.holiday = cal.holiday
+        self.first_year, self.burn_in_days = cal.first_year, cal.burn_in_days
+        self._hours_at_burn_in: dict[str, float] | None = None
 
     def _setup_guardians(self) -> None:
         """One boa group and one wijkagent group per gebied, the team, the wijkregisseurs."""
@@ -179,14 +190,8 @@ class WijkModel(Model):
 
     # ---- helpers used by agents -----------------------------------------------------------
     def year_of_day(self, day: int) -> int:
-        """Calendar year of simulated day ``day`` (365-day years from ``start_year``)."""
-        return self.params.start_year + day // DAYS_PER_YEAR
-
-    def info_uplift(self, gebied: int | None) -> float:
-        """Better hotspot information from the gebied's wijkregisseur (0 when absent)."""
-        if gebied is None:
-            return 0.0
-        return self.params.wijkregisseur.info_uplift * self.regisseurs[gebied].strength
+        """Calendar year of simulated day ``day`` (365-day years; day 0 starts the burn-in)."""
+        return self.first_year + day // DAYS_PER_YEAR
 
     def free_burglars(self) -> list[Burglar]:
         """Offenders active now (not serving a sentence)."""
@@ -248,18 +253,23 @@ class WijkModel(Model):
                     self.burglars.append(who)
                 else:
                     self.burglars.append(self._new_burglar(rate=who, known=False))
+        if day == self.burn_in_days:  # the counted period starts: hours from here on
+            self._hours_at_burn_in = self._hours()
         self._update_hotspots(day)
         for reg in self.regisseurs:
             reg.step_day(day)
-        r = self.params.residents
-        # the static part of target choice: homes x attractiveness x (less if hardened)
-        hardened = self.residents.hardened
-        self.base_weight = (
-            self.households * self.attractiveness * (1 - r.hardened_avoidance * hardened)
-        )
+        # the static part of target choice: homes x place attractiveness (hardening works
+        # only through failed attempts: one mechanism, see _attempt)
+        self.base_weight = self.households * self.attractiveness
         # today's patrol visits of every guardian group, ordered by hour; a visit is stored
         # as a slot kind * n_homes + cell of the flattened last_visit array
         hours, cells, kinds = plan_patrols(self, self.guardians, day, self.rng_patrol)
+        if self.study is not None:
+            extra = self.study(self, day)
+            if extra is not None:
+                hours = np.concatenate([hours, extra[0]])
+                cells = np.concatenate([cells, extra[1]])
+                kinds = np.concatenate([kinds, extra[2]])
         slots = kinds * self.n_homes + cells
         self.visit_count += np.bincount(slots, minlength=3 * self.n_homes).reshape(3, -1)
         order = np.argsort(hours, kind="stable")
@@ -276,6 +286,8 @@ class WijkModel(Model):
             lam = lam * o.weekend_multiplier
         self._outings = self.rng_offending.poisson(lam).tolist()
         self._day_is_weekend = int(self.weekend[day])
+        away = self.params.residents.holiday_away_share if self.holiday[day] else 0.0
+        self._at_home_today = self.residents.at_home[self._day_is_weekend] * (1.0 - away)
         # clearance capacity: investigation hours relative to the reference capacity
         inv = self.params.investigation
         wa = self.params.wijkagenten
@@ -315,7 +327,7 @@ class WijkModel(Model):
             cell = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")),
                        self.n_homes - 1)
             # occupied home: the burglar moves on (no event)
-            if rng.random() < self.residents.at_home[self._day_is_weekend, hour]:
+            if rng.random() < self._at_home_today[hour]:
                 return
             # perceived risk: guardians in the street block now or recently (weighted by
             # distance, decaying after the visit), and buurtpreventie
@@ -340,17 +352,17 @@ class WijkModel(Model):
         """An attempt is made: it may fail, be caught, and leaves a near-repeat boost."""
         p = self.params
         res = self.residents
-        # Is the chosen home hardened? Target choice already avoided hardened homes, so
-        # among chosen homes the hardened share is s(1 - a) / (1 - a s).
-        s, avoid = res.hardened[cell], p.residents.hardened_avoidance
-        share_chosen = s * (1 - avoid) / (1 - avoid * s) if s < 1 else 1.0
-        hardened = rng.random() < share_chosen
+        # Is the chosen home hardened? Target choice does not see hardening, so it is a
+        # hardened home with the cell's hardened share.
+        hardened = rng.random() < res.hardened[cell]
         fail = p.residents.hardened_attempt_fail_prob if hardened else p.residents.attempt_fail_prob
         completed = rng.random() >= fail
         # caught in the act by guardians present now, or by alert neighbours
         p_free = np.prod(1 - self.catch_prob * present)
         p_free *= 1 - res.buurtpreventie[cell] * p.wijkregisseur.buurtpreventie_catch_prob
+        p_free *= 1 - p.residents.caught_in_act_prob
         caught = rng.random() >= p_free
+        in_act = caught
         if not caught:  # solved afterwards by investigation
             p_clear = self._clearance
             if burglar.known and self.team.active(t // HOURS_PER_DAY):
@@ -362,15 +374,11 @@ class WijkModel(Model):
         self.daily_completed[day, wijk] += completed
         self.daily_arrests[day, wijk] += caught
         self.events.append(
-            (t, int(self.home_cell[cell]), wijk, completed, caught, burglar.unique_id)
+            (t, int(self.home_cell[cell]), wijk, completed, caught, burglar.unique_id, in_act,
+             hardened)
         )
         self._recent_events.append((day, cell))
         res.after_burglary(cell, completed, rng)
-        if completed:
-            self.base_weight[cell] = (
-                self.households[cell] * self.attractiveness[cell]
-                * (1 - p.residents.hardened_avoidance * res.hardened[cell])
-            )
         if p.near_repeat.enabled:
             self._add_boost(t, cell)
         if caught:
@@ -387,10 +395,8 @@ class WijkModel(Model):
         self.boost[nb.indices[a:b]] += nb.data[a:b] * math.exp((t - self._boost_origin) / tau)
 
     # ---- outputs --------------------------------------------------------------------------
-    def output(self) -> RunOutput:
-        """Collect the raw outputs of the run so far."""
-        days = -(-self.tick // HOURS_PER_DAY)
-        hours = {
+    def _hours(self) -> dict[str, float]:
+        return {
             "boa_patrol": sum(g.hours_patrol for g in self.boa_teams),
             "boa_other": sum(g.hours_other for g in self.boa_teams),
             "wijkagent_patrol": sum(g.hours_patrol for g in self.agent_teams),
@@ -399,18 +405,31 @@ class WijkModel(Model):
             "interventieteam_offender_work": self.team.hours_other,
             "wijkregisseur": sum(r.hours for r in self.regisseurs),
         }
+
+    def output(self) -> RunOutput:
+        """The raw outputs of the counted period so far (the burn-in left out)."""
+        days = -(-self.tick // HOURS_PER_DAY)
+        b = min(self.burn_in_days, days)
+        hours = self._hours()
+        if self._hours_at_burn_in is not None:
+            hours = {k: v - self._hours_at_burn_in[k] for k, v in hours.items()}
+        elif b:
+            hours = dict.fromkeys(hours, 0.0)
+        events = np.array(self.events, dtype=EVENT_DTYPE)
+        events = events[events["tick"] >= b * HOURS_PER_DAY]
+        events["tick"] -= b * HOURS_PER_DAY
         return RunOutput(
-            days=days,
+            days=days - b,
             wijk_codes=[w.code for w in self.city.wijken],
-            attempts=self.daily_attempts[:days].copy(),
-            completed=self.daily_completed[:days].copy(),
-            arrests=self.daily_arrests[:days].copy(),
-            offender_arrests=self.daily_offender_arrests[:days].copy(),
-            events=np.array(self.events, dtype=EVENT_DTYPE),
+            attempts=self.daily_attempts[b:days].copy(),
+            completed=self.daily_completed[b:days].copy(),
+            arrests=self.daily_arrests[b:days].copy(),
+            offender_arrests=self.daily_offender_arrests[b:days].copy(),
+            events=events,
             hours=hours,
             cell_xy=self.cell_xy,
+            home_cells=self.home_cell,
         )
-
 
 __all__ = ["WijkModel", "RunOutput", "BOA", "WIJKAGENT", "TEAM", "TICKS_PER_YEAR",
            "HOURS_PER_DAY", "DAYS_PER_YEAR"]

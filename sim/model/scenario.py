@@ -86,10 +86,12 @@ class Offenders(Section):
                                         source="estimate; fitted by `sim calibrate`")
     journey_decay_km: float = P(1.5, "km", 0.05, 50, source="Bernasco & Nieuwbeerta 2005 "
                                 "(estimate): distance decay scale")
-    sentence_days: float = P(120, "days", 1, 3650, source="estimate: mean days removed after "
-                             "an arrest")
-    replacement_days: float = P(120, "days", 1, 3650, source="estimate: mean days before a "
-                                "new offender fills the gap")
+    sentence_days: float = P(120, "days", 1, 3650,
+                             source="prior 120 (range 60–180) days removed after an arrest, below "
+                                    "the OM 2015R033 starting demand of 6 months")
+    replacement_days: float = P(120, "days", 1, 3650,
+                                source="estimate, prior range 30–365 days: no source found for "
+                                       "how fast a new offender fills the gap")
     retry_after_abort_prob: float = P(0.3, "probability", 0, 1, source="estimate: tries "
                                       "another target (displacement)")
     # Offending is concentrated: individual rates ~ Gamma(shape, mean 1); a small shape means
@@ -104,7 +106,8 @@ class Offenders(Section):
         [0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.1, 1.2,
          1.2, 1.2, 1.2, 1.2, 1.3, 1.5, 1.6, 1.6, 1.4, 1.0, 0.6, 0.3],
         "relative activity per hour 0..23", 10,
-        "estimate from police time-of-day patterns: daytime and early evening")
+        "estimate, shaped after Politie-analisten 2014: about 13% at night (22–06), most in "
+        "the afternoon and evening")
     dark_evening_multiplier: float = P(1.5, "multiplier", 0, 10, source="estimate: darker "
                                        "winter evenings raise burglary")
     weekend_multiplier: float = P(0.9, "multiplier", 0, 10)
@@ -125,14 +128,28 @@ class Residents(Section):
         "estimate (time-use surveys give this shape)")
     initial_hardened_share: float = P(0.35, "fraction of homes", 0, 1,
                                       source="estimate: homes with PKVW-level locks")
-    hardened_avoidance: float = P(0.26, "fraction", 0, 1,
-                                  source="Vollaard & van Ours 2011: -26% burglary risk")
+    # Hardening works through one mechanism: attempts on hardened homes fail more often. Its
+    # strength is set so that the virtual replication of Vollaard & van Ours 2011 (`sim
+    # evidence`) gives their effect on burglary risk; the published effect is never entered.
     attempt_fail_prob: float = P(0.25, "probability", 0, 1, source="estimate; attempt share "
                                  "35% (367 vs 240, 2015; RTV Amstelveen 2016)")
-    hardened_attempt_fail_prob: float = P(0.85, "probability", 0, 1,
-                                          source="estimate: hardened doors mostly hold")
+    hardened_attempt_fail_prob: float = P(
+        0.49, "probability", 0, 1,
+        source="set by the virtual replication of Vollaard & van Ours 2011 (sim evidence)")
     victim_hardening_prob: float = P(0.3, "probability", 0, 1,
                                      source="estimate: victims who harden afterwards")
+    caught_in_act_prob: float = P(
+        0.05, "probability per attempt", 0, 1,
+        source="fitted by `sim calibrate` to the share of arrests made in the act (Politie "
+               "2018): an alert resident or passer-by reports and the police arrive in time")
+    # Place-based heterogeneity: each cell's attractiveness is exp(sigma z - sigma^2/2) for
+    # the city's fixed, spatially smooth standard-normal field z (city.toml place_range_m),
+    # so hot spots are stable; sigma is fitted to the concentration of burglary.
+    place_sigma: float = P(0.8, "log-sd of place attractiveness", 0, 3,
+                           source="fitted by `sim calibrate` (concentration target)")
+    holiday_away_share: float = P(0.25, "fraction of households", 0, 1,
+                                  source="estimate: away during the Christmas school holiday; "
+                                         "checked against IIC 2018 in sim evidence")
 
 
 class NearRepeat(Section):
@@ -150,10 +167,12 @@ class Patrol(Section):
 
     visits_per_hour: float = P(4, "visits per hour", 0.1, 60,
                                source="10–15 minute visits (Koper 1995)")
-    deterrence_when_present: float = P(0.8, "probability", 0, 1,
-                                       source="estimate: abort chance when a guardian is there")
-    residual_deterrence_hours: float = P(12, "hours", 0.01, 24 * 30,
-                                         source="estimate: residual deterrence after a visit")
+    deterrence_when_present: float = P(
+        0.5, "probability", 0, 1,
+        source="set by the virtual replication of Braga et al. 2019 (sim evidence)")
+    residual_deterrence_hours: float = P(0.25, "hours", 0.01, 24 * 30,
+                                         source="Koper 1995: residual deterrence lasts minutes "
+                                                "after a 10–15 minute visit")
     # A visible patrol deters in the surrounding street block too (weight 1 at the cell,
     # falling to 1/3 at this radius).
     deterrence_radius_m: float = P(200, "m", 0, 2000)
@@ -227,8 +246,11 @@ class Interventieteam(Section):
     info_quality: float = P(0.8, "fraction", 0, 1,
                             source="estimate: police craft, hotspot-focused")
     catch_prob: float = P(0.35, "probability", 0, 1)
-    offender_arrests_per_100_hours: float = P(1.0, "arrests per 100 hours", 0, 100,
-                                              source="estimate: arrests of known offenders")
+    offender_arrests_per_100_hours: float = P(
+        1.0, "arrests per 100 hours", 0, 100,
+        source="prior 1.0 (range 0.5–2.0) arrests of known offenders per 100 offender-focused "
+               "hours: no public figure for the former team (Amstelveen inbrakenteam 2018); "
+               "not calibrated, so the team's effect is a prediction")
     offenders_identified_per_100_hours: float = P(2.0, "offenders per 100 hours", 0, 100,
                                                   source="estimate: information position "
                                                          "(Amstelveen 2023)")
@@ -237,24 +259,36 @@ class Interventieteam(Section):
 
 
 class Wijkregisseur(Section):
-    """Spoor 2: a network director per gebied; does not patrol (Amstelveen 2023)."""
+    """Spoor 2: a network director per gebied; does not patrol (Amstelveen 2023).
+
+    Network strength grows with the hours spent on contacts and decays without them; it
+    acts only through residents' behaviour: taking up hardening, joining buurtpreventie
+    (deterrence and reporting). Those mechanisms' strengths come from their virtual
+    replications (`sim evidence`), not from fixed multipliers.
+    """
 
     per_gebied: int = P(0, "regisseurs per gebied", 0, 5, source="Amstelveen 2023")
     first_year: int = P(2024, "year", 1990, 2100, source="Amstelveen 2023")
     last_year: int = P(2027, "year", 1990, 2100, source="Amstelveen 2023")
     cost_eur_per_year: float = P(95_000, "EUR per regisseur per year", 0, 10_000_000,
                                  source="estimate: one full-time municipal director")
-    build_up_days: float = P(365, "days", 1, 3650,
-                             source="estimate: networks take about a year to build")
+    contact_share: float = P(0.6, "fraction of hours", 0, 1,
+                             source="estimate: hours spent on contacts with residents and "
+                                    "partners")
+    contact_hours_to_network: float = P(800, "contact hours", 1, 100_000,
+                                        source="estimate: contact hours that build 63% of a "
+                                               "gebied's network")
     decay_days: float = P(730, "days", 1, 36500,
-                          source="estimate: effects fade slowly after the regisseur leaves")
-    info_uplift: float = P(0.4, "fraction", 0, 1,
-                           source="estimate: better hotspot information for boa's and police")
-    hardening_campaign_per_year: float = P(0.15, "fraction of unhardened homes per year", 0, 1)
+                          source="estimate: networks fade slowly without contacts")
+    hardening_campaign_per_year: float = P(
+        0.15, "fraction of unhardened homes per year", 0, 1,
+        source="estimate: uptake at full network strength, aimed at recent burglaries")
     buurtpreventie_coverage: float = P(0.3, "fraction of households", 0, 1,
-                                       source="estimate: households reached at full strength")
-    buurtpreventie_deterrence: float = P(0.4, "probability", 0, 1,
-                                         source="Akkermans & Vollaard 2015: about -40%")
+                                       source="estimate: households in a group at full "
+                                              "network strength")
+    buurtpreventie_deterrence: float = P(
+        0.68, "probability", 0, 1,
+        source="set by the virtual replication of Akkermans & Vollaard 2015 (sim evidence)")
     buurtpreventie_catch_prob: float = P(0.1, "probability", 0, 1,
                                          source="estimate: neighbours call in, caught")
 
@@ -281,6 +315,9 @@ class Scenario(Section):
     start_year: int = P(2024, "year", 1990, 2100, source="first simulated year (1 January)")
     years: float = P(4, "years", gt=0, hi=MAX_YEARS,
                      source="the simulated horizon, chosen per scenario or command")
+    burn_in_years: float = P(1, "years", 0, 10,
+                             source="model choice: simulated before start_year and left out "
+                                    "of every output, so runs start settled")
     # Override the wijk table's gebied per wijk code (gebied numbers 1..99).
     gebied_of_wijk: dict[Annotated[str, Field(max_length=16)],
                          Annotated[int, Field(ge=1, le=99)]] = Field(default_factory=dict,

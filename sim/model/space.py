@@ -52,6 +52,14 @@ def neighbourhood(xy: np.ndarray, radius: float, cell_size: float) -> sparse.csr
     return sparse.csr_matrix((1.0 - d / (radius + cell_size), (i, j)), shape=(n, n))
 
 
+def _attractiveness(city: City, p: Scenario, cell: np.ndarray) -> np.ndarray:
+    """Place attractiveness of the home cells: exp(sigma z - sigma^2/2), mean 1."""
+    if city.place_z is None:
+        return city.attractiveness.ravel()[cell]
+    s = p.residents.place_sigma
+    return np.exp(s * city.place_z.ravel()[cell] - 0.5 * s * s)
+
+
 def build_home_cells(city: City, p: Scenario) -> HomeCells:
     """Index the home cells of ``city`` and build their neighbourhoods."""
     flat_hh = city.households.ravel()
@@ -70,7 +78,7 @@ def build_home_cells(city: City, p: Scenario) -> HomeCells:
     return HomeCells(
         cell=cell,
         households=flat_hh[cell].astype(float),
-        attractiveness=city.attractiveness.ravel()[cell],
+        attractiveness=_attractiveness(city, p, cell),
         wijk=wijk,
         gebied=np.array([gindex[g] for g in gebied_of_wijk[wijk]], dtype=np.int64),
         gebied_numbers=numbers,

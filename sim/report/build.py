@@ -115,7 +115,9 @@ def _check_store(folder: Path, comp: dict[str, Any], raw: bytes, path: Path) -> 
     for name, info in prov["scenarios"].items():
         for r in range(int(prov["replications"])):
             rid = compare_run_id(name, r)
-            if rid not in done.index or done.loc[rid, "scenario_hash"] != info.get("hash"):
+            # with --parameter-draws each replication ran its own draw: its own hash
+            want = (info.get("run_hashes") or [info.get("hash")] * (r + 1))[r]
+            if rid not in done.index or done.loc[rid, "scenario_hash"] != want:
                 raise UserError(f"lacks run {rid} of scenario '{name}' that comparison.json "
                                 "was made from; rerun 'sim compare' with the same --out.",
                                 file=str(folder / "runs.sqlite"))

@@ -1,4 +1,9 @@
-"""The calibration figure: observed vs simulated per target, per wijk and per year."""
+"""The calibration figure: observed vs simulated per target, per wijk and per year.
+
+Top rows: one panel per named target (observed value or range, the validation
+replications, their mean and 5–95%, z) and, when predicted, the former interventieteam's
+effect beside the reported changes. Bottom row: per wijk and per year.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,16 @@ TITLES = {
     "level": "Woninginbraken per year",
     "attempt_share": "Attempt share",
     "clearance_rate": "Clearance rate",
+    "in_act_share": "Arrests in the act",
     "knox_ratio": "Knox ratio (≤200 m, ≤14 days)",
-    "team_effect": "Interventieteam effect",
+    "seasonal_ratio": "Nov–Feb vs Mar–Oct per day",
+    "holiday_ratio": "Christmas holiday vs year",
+    "top5_share": "Share in top 5% of home cells",
+    "rank_stability": "Rank stability (year to year)",
 }
-PCT = ("attempt_share", "clearance_rate", "team_effect")
+PCT = ("attempt_share", "clearance_rate", "in_act_share", "top5_share")
 SIM, OBS, OK = "#1f77b4", "black", "#c7e9c0"
+PANELS_PER_ROW = 5
 
 
 def _target_panel(ax: plt.Axes, res: CalibrationResult, name: str) -> None:
@@ -53,6 +63,28 @@ def _target_panel(ax: plt.Axes, res: CalibrationResult, name: str) -> None:
     vals = np.concatenate([reps * scale, [lo * scale, hi * scale]])
     pad = 0.15 * (vals.max() - vals.min() + 1e-9)
     ax.set_ylim(vals.min() - pad, vals.max() + pad)
+
+
+def _prediction_panel(ax: plt.Axes, res: CalibrationResult) -> None:
+    pr = res.prediction
+    a, b = pr["measured_years"]
+    ax.errorbar([0.0], [pr["predicted"] * 100],
+                yerr=[[(pr["predicted"] - pr["p5"]) * 100], [(pr["p95"] - pr["predicted"]) * 100]],
+                fmt="o", color=SIM, capsize=4)
+    vals = [pr["p5"] * 100, pr["p95"] * 100, 0.0]
+    for i, (years, r) in enumerate(pr["reported"].items()):
+        ax.scatter([0.4 + 0.2 * i], [r["reported"] * 100], marker="D", color=OBS, zorder=3)
+        ax.annotate(years, (0.4 + 0.2 * i, r["reported"] * 100), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+        vals.append(r["reported"] * 100)
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.set_xlim(-0.5, 1.0)
+    ax.set_xticks([])
+    pad = 0.15 * (max(vals) - min(vals) + 1e-9)
+    ax.set_ylim(min(vals) - pad, max(vals) + pad)
+    ax.set_title(f"Team effect {a}–{b} (%), predicted", fontsize=9)
+    ax.text(0.02, 0.02, "◆ reported (before/after, weak evidence)", transform=ax.transAxes,
+            fontsize=7, color="dimgray")
 
 
 def _wijk_panel(ax: plt.Axes, res: CalibrationResult) -> None:
@@ -107,20 +139,28 @@ def _year_panel(ax: plt.Axes, res: CalibrationResult) -> None:
 
 def plot_fit(res: CalibrationResult, path: Path) -> Path:
     """Write the figure to ``path`` (PNG) and return the path."""
-    names = list(res.stats)
-    n = max(len(names), 3)
-    fig = plt.figure(figsize=(3.0 * n, 8.2), layout="constrained")
-    gs = fig.add_gridspec(2, n, height_ratios=[1, 1.15])
+    names = [n for n in res.stats if n in res.targets.targets]  # per-wijk shares: below
+    panels = len(names) + (1 if res.prediction else 0)
+    n = max(min(panels, PANELS_PER_ROW), 3)
+    rows = -(-panels // n)
+    fig = plt.figure(figsize=(3.0 * n, 3.6 * rows + 4.6), layout="constrained")
+    gs = fig.add_gridspec(rows + 1, n, height_ratios=[1] * rows + [1.15])
     for i, name in enumerate(names):
-        _target_panel(fig.add_subplot(gs[0, i]), res, name)
+        _target_panel(fig.add_subplot(gs[i // n, i % n]), res, name)
+    if res.prediction:
+        i = len(names)
+        _prediction_panel(fig.add_subplot(gs[i // n, i % n]), res)
     split = max(1, n - 2)
-    _wijk_panel(fig.add_subplot(gs[1, :split]), res)
-    _year_panel(fig.add_subplot(gs[1, split:]), res)
+    _wijk_panel(fig.add_subplot(gs[rows, :split]), res)
+    _year_panel(fig.add_subplot(gs[rows, split:]), res)
     handles, labels = fig.axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper right", ncol=4, fontsize=8, frameon=False)
+    sm = res.summary
+    p_text = f", p = {sm['p']:.3g}" if sm["df"] > 0 else ""
     fig.suptitle(f"Calibration of {Path(res.targets.city).name}: observed vs simulated "
-                 f"({res.validation_replications} validation replications, loss "
-                 f"{res.loss:.2f})", fontsize=11, x=0.01, ha="left")
+                 f"({res.validation_replications} validation replications)\nloss "
+                 f"{res.loss:.2f}; global fit J = {sm['j']:.1f} on {sm['df']} df{p_text}",
+                 fontsize=11, x=0.01, ha="left")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -1,7 +1,7 @@
 """``sim calibrate`` end to end.
 
-Targets and data in, runs into a locked results folder, the search, validation, and the
-result written as ``calibrated.toml``.
+Targets and data in, runs into a locked results folder, the search, validation, the
+standard errors and the team prediction, and the result written as ``calibrated.toml``.
 """
 
 from __future__ import annotations
@@ -57,5 +57,7 @@ def run_calibration(city: str, *, police: Path | None = None, kwb: Path | None =
                                    "targets": str(t.path), "seed": t.method.master_seed})
         cal = Calibration(t, ex, store, report=say, progress=progress)
         val = cal.refine(cal.search())
-    return CalibrationResult(cal, val, out=out, results=results,
-                             police=police, kwb=kwb)
+        unc = cal.uncertainty(val)
+        pred = cal.predict_team(val.u)
+    return CalibrationResult(cal, val, out=out, results=results, police=police, kwb=kwb,
+                             uncertainty=unc, prediction=pred)

@@ -2,13 +2,16 @@
 
 The file declares what is fitted (``[[free]]`` parameters with bounds), to what
 (``[targets.*]``: observed value or range, the tolerance that scales the loss, the
-acceptance criterion, the source) and how (``[method]``: horizons, replications, design
-sizes, seed). A police export (``--police``) replaces the yearly levels for the years it
-covers and adds per-wijk targets.
+acceptance criterion, the source), how (``[method]``: horizons, replications, design
+sizes, seed, the Jacobian's step) and what is predicted but not fitted
+(``[prediction.team_effect]``: the former interventieteam, an out-of-sample check). A police
+export (``--police``) replaces the yearly levels for the years it covers and adds per-wijk
+share targets.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,12 @@ from sim.data.table import listing
 from sim.model.city import city_folder
 from sim.model.scenario import parameter_paths
 
-TARGET_NAMES = ("level", "attempt_share", "clearance_rate", "knox_ratio", "team_effect")
+#: Targets a city may give, in the order of the fit table (moments of one replication, see
+#: :func:`sim.analysis.calibration.search.replication_moments`).
+TARGET_NAMES = ("level", "attempt_share", "clearance_rate", "in_act_share", "knox_ratio",
+                "seasonal_ratio", "holiday_ratio", "top5_share", "rank_stability")
+#: Prefix of the per-wijk share targets' names (``share:WK036201``).
+WIJK_PREFIX = "share:"
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,12 @@ class Target:
     source: str
     weight: float = 1.0
     relative: bool = False
-    range: tuple[float, float] | None = None  # an observed range (Knox): value is its middle
+    range: tuple[float, float] | None = None  # an observed range: value is its middle
+
+    @property
+    def scale(self) -> float:
+        """The tolerance in the moment's own unit (``value * tolerance`` for the level)."""
+        return self.tolerance * abs(self.value) if self.relative else self.tolerance
 
     def z(self, simulated: float) -> float:
         """Standardized distance of ``simulated`` from the target."""
@@ -75,7 +88,32 @@ class Method:
     corrections: int = 2
     prior_weight: float = 0.01
     master_seed: int = 362
-    team_fte: float = 4.0
+    jacobian_step: float = 0.05  # central-difference step, as a share of each bound range
+    jacobian_replications: int = 10  # per Jacobian point (replications 0.., as validation)
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A reported before/after change the team's predicted effect is compared with."""
+
+    first_year: int
+    last_year: int
+    value: float  # relative change, e.g. -0.30
+    source: str
+
+
+@dataclass
+class TeamPrediction:
+    """The former interventieteam's effect, predicted (not fitted) at the optimum."""
+
+    team_first_year: int
+    team_last_year: int
+    first_year: int  # the measured years (the effect over these, and per year)
+    last_year: int
+    fte: float
+    replications: int | None = None  # default: method.validation_replications
+    reported: list[Reported] = field(default_factory=list)
+    note: str = ""
 
 
 @dataclass
@@ -97,6 +135,31 @@ class Targets:
     per_wijk_weight: float = 0.0
     data: dict[str, Any] = field(default_factory=dict)  # what the observations came from
     warnings: list[str] = field(default_factory=list)
+    prediction: TeamPrediction | None = None
+
+    def wijk_targets(self) -> dict[str, Target]:
+        """Per-wijk share targets (``share:<code>``) from the police export's counts.
+
+        The observed share is the wijk's mean count over the fit years divided by the
+        level; its tolerance is the binomial standard error of a share of N burglaries (N:
+        the level times the number of fit years) divided by sqrt(per_wijk weight), so a
+        weight below 1 widens it (wijk-level detail is modelled only roughly).
+        """
+        if not self.per_wijk or self.per_wijk_weight <= 0:
+            return {}
+        level = self.targets["level"].value
+        n = level * len(self.fit_years)
+        out = {}
+        for w, count in self.per_wijk.items():
+            p = min(max(count / level, 0.0), 1.0)
+            sd = math.sqrt(max(p * (1 - p), 0.25 / n) / n) / math.sqrt(self.per_wijk_weight)
+            out[WIJK_PREFIX + w] = Target(
+                WIJK_PREFIX + w, p, sd, 2 * sd, f"{self.data.get('per_wijk', 'police export')}")
+        return out
+
+    def all_targets(self) -> dict[str, Target]:
+        """The named targets, then the per-wijk shares: every moment of the fit."""
+        return {**self.targets, **self.wijk_targets()}
 
     def set_level(self, observed: dict[int, float], source: str) -> None:
         """Set the yearly observations and the level target (mean over the fit years)."""
@@ -151,13 +214,20 @@ def _target(name: str, d: dict, path: Path) -> Target:
         raise UserError("name the source of the target (or write 'estimate')", file=str(path),
                         field=f"{where}.source")
     weight = float(_num(d, "weight", where, path, 1.0))
-    if name == "knox_ratio":
-        r = d.get("range")
-        if not (isinstance(r, list) and len(r) == 2 and r[0] < r[1]):
+    if weight <= 0:
+        raise UserError(f"must be above 0 (got {weight})", file=str(path),
+                        field=f"{where}.weight")
+    r = d.get("range")
+    if r is not None and "value" not in d:
+        # an observed range: its middle is the target, half its width the tolerance
+        ok = (isinstance(r, list) and len(r) == 2
+              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in r))
+        if not ok or not r[0] < r[1]:
             raise UserError(f"must be [low, high] with low < high (got {r!r})", file=str(path),
                             field=f"{where}.range")
         mid, half = (r[0] + r[1]) / 2, (r[1] - r[0]) / 2
-        return Target(name, mid, half, half, src, weight, range=(float(r[0]), float(r[1])))
+        tol = float(_num(d, "tolerance", where, path, half))
+        return Target(name, mid, tol, half, src, weight, range=(float(r[0]), float(r[1])))
     tol = float(_num(d, "tolerance", where, path))
     if tol <= 0:
         raise UserError(f"must be above 0 (got {tol})", file=str(path), field=f"{where}.tolerance")
@@ -177,6 +247,11 @@ def load_targets(city: str | Path) -> Targets:
     tgt_raw = raw.get("targets", {})
     if not isinstance(tgt_raw, dict):
         raise UserError("must be a table of targets", file=str(path), field="targets")
+    if "team_effect" in tgt_raw:
+        raise UserError("the interventieteam's effect is no longer a target: it is predicted "
+                        "at the optimum and compared with the reported change; move it to "
+                        "[prediction.team_effect] (see calibration/amstelveen/targets.toml)",
+                        file=str(path), field="targets.team_effect")
     unknown = sorted(set(tgt_raw) - set(TARGET_NAMES) - {"per_wijk"})
     if unknown:
         raise UserError(f"unknown target(s) {', '.join(unknown)}; known: "
@@ -188,6 +263,11 @@ def load_targets(city: str | Path) -> Targets:
     if not method.stages or min(method.stages) < 2:
         raise UserError("stages must list design sizes of 2 or more", file=str(path),
                         field="method.stages")
+    if not 0 < method.jacobian_step <= 0.5:
+        raise UserError(f"must be above 0 and at most 0.5 (got {method.jacobian_step})",
+                        file=str(path), field="method.jacobian_step")
+    if method.jacobian_replications < 2:
+        raise UserError("must be 2 or more", file=str(path), field="method.jacobian_replications")
     t = Targets(
         path=path, city=str(city), gemeente=str(raw.get("gemeente", "")).upper(),
         scenario=str(raw.get("scenario", "baseline")),
@@ -209,7 +289,47 @@ def load_targets(city: str | Path) -> Targets:
     obs = {int(y): v for y, v in lvl.get("observed", {}).items()}
     t.set_level(obs, t.targets["level"].source)
     t.data["level"] = f"{path.name} [targets.level] ({t.targets['level'].source})"
+    pred = raw.get("prediction", {})
+    if not isinstance(pred, dict):
+        raise UserError("must be a table", file=str(path), field="prediction")
+    if "team_effect" in pred:
+        t.prediction = _prediction(pred["team_effect"], path)
     return t
+
+
+def _years(d: dict, key: str, where: str, path: Path) -> tuple[int, int]:
+    v = d.get(key)
+    if not (isinstance(v, list) and len(v) == 2 and all(isinstance(y, int) for y in v)
+            and v[0] <= v[1]):
+        raise UserError(f"must be [first, last] years (got {v!r})", file=str(path),
+                        field=f"{where}.{key}")
+    return int(v[0]), int(v[1])
+
+
+def _prediction(d: Any, path: Path) -> TeamPrediction:
+    where = "prediction.team_effect"
+    if not isinstance(d, dict):
+        raise UserError("must be a table", file=str(path), field=where)
+    team = _years(d, "team_years", where, path)
+    measured = _years(d, "measured_years", where, path)
+    if not team[0] <= measured[0] <= measured[1] <= team[1]:
+        raise UserError(f"the measured years {list(measured)} must lie within the team's years "
+                        f"{list(team)}", file=str(path), field=f"{where}.measured_years")
+    reps = d.get("replications")
+    if reps is not None and (not isinstance(reps, int) or reps < 2):
+        raise UserError(f"must be a whole number of 2 or more (got {reps!r})", file=str(path),
+                        field=f"{where}.replications")
+    reported = []
+    for i, r in enumerate(d.get("reported", [])):
+        w = f"{where}.reported[{i}]"
+        first, last = _years(r, "years", w, path)
+        src = str(r.get("source", "")).strip()
+        if not src:
+            raise UserError("name the source", file=str(path), field=f"{w}.source")
+        reported.append(Reported(first, last, float(_num(r, "value", w, path)), src))
+    return TeamPrediction(team[0], team[1], measured[0], measured[1],
+                          float(_num(d, "fte", where, path)), reps, reported,
+                          str(d.get("note", "")).strip())
 
 
 def apply_police(t: Targets, police: PoliceData) -> None:

@@ -1,0 +1,162 @@
+"""`sim evidence`: the virtual replications of the studies the mechanisms rest on.
+
+Small versions (a few replications, in this process) so that a change that breaks a study
+fails here: the contract of the command, and the science that holds even with few
+replications (same seeds throughout).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import invoke_cli
+
+from sim.analysis import evidence as ev
+from sim.core.errors import UserError
+from sim.model.agents import WIJKAGENT
+from sim.model.model import WijkModel
+from sim.runs.runner import cached_city
+from sim.runs.seeds import replication_seed
+
+BASELINE_STUDIES = ("vollaard_vanours2011", "johnson2007", "politie2018_in_act",
+                    "politie2018_dark_months", "iic2018_holiday")
+
+
+def effect(key: str, scenario, reps: int, seed: int = 3, **overrides) -> float:
+    """The study's estimate over ``reps`` replications (in this process)."""
+    sc = scenario.with_overrides(overrides) if overrides else scenario
+    return ev.run_evidence([key], sc, reps, seed)[0].simulated
+
+
+# ---- the contract ---------------------------------------------------------------------------
+def test_json_contract(capsys, monkeypatch):
+    code, out, _ = invoke_cli(["evidence", "-r", "2", "-w", "1", "--seed", "5", "--json",
+                               "--only", ",".join(BASELINE_STUDIES)], capsys, monkeypatch)
+    assert code == 0
+    rows = json.loads(out)  # stdout is pure JSON
+    assert [r["study"] for r in rows] == list(BASELINE_STUDIES)
+    for r in rows:
+        for k in ("study", "mechanism", "published", "published_low", "published_high",
+                  "simulated", "low", "high", "within", "design", "extra"):
+            assert k in r, f"--json rows must carry {k}"
+        study = ev.STUDIES[r["study"]]
+        assert (r["published"], r["published_low"], r["published_high"]) == (
+            study.published, study.low, study.high)
+        assert r["published_low"] <= r["published"] <= r["published_high"]
+        assert r["replications"] == 2 and len(r["values"]) == 2
+        assert r["low"] <= r["high"]
+        assert r["within"] == (r["published_low"] <= r["simulated"] <= r["published_high"])
+    knox = next(r for r in rows if r["study"] == "johnson2007")
+    assert knox["simulated"] > 1, "the baseline must show the near-repeat pattern"
+
+
+def test_published_figures_are_not_parameters(baseline):
+    # The issue: a mechanism's strength is earned by its virtual study, never copied from it.
+    for study in ev.STUDIES.values():
+        assert study.low <= study.published <= study.high
+        if study.parameter is not None:
+            node = baseline
+            for part in study.parameter.split("."):
+                node = getattr(node, part)
+            assert 0 <= node <= 1 and study.parameter.split(".")[-1] in study.mechanism
+
+
+@pytest.mark.parametrize("args", [["--only", "nope"], ["--only", "braga2019,nope"],
+                                  ["--only", ","], ["--fit", "nope"], ["--fit", "johnson2007"],
+                                  ["--fit", "braga2019", "--only", "braga2019"]])
+def test_bad_study_keys_exit_2(args, capsys, monkeypatch):
+    code, out, err = invoke_cli(["evidence", "-w", "1", *args], capsys, monkeypatch)
+    assert code == 2 and not out
+    assert "error" in err and "Traceback" not in err
+
+
+def test_text_table(capsys, monkeypatch):
+    code, out, _ = invoke_cli(["evidence", "-r", "1", "-w", "1", "--only", "johnson2007"],
+                              capsys, monkeypatch)
+    assert code == 0
+    for text in ("johnson2007", "1.70", "Knox ratio", "Johnson et al. 2007"):
+        assert text in out
+    assert "ok" in out or "off" in out
+
+
+# ---- the science ------------------------------------------------------------------------------
+def test_hardening_risk_ratio_below_one_and_monotone(baseline):
+    values = [effect("vollaard_vanours2011", baseline, 2,
+                     **{"residents.hardened_attempt_fail_prob": h}) for h in (0.2, 0.4, 0.7)]
+    assert values[0] > values[1] > values[2], (
+        f"more burglary-resistant homes must lower their relative risk: {values}")
+    default = effect("vollaard_vanours2011", baseline, 2)
+    assert default < 0, f"hardened homes must have the lower risk: {default:+.2f}"
+
+
+def placebo_events(scenario, hook) -> tuple[list, list, WijkModel]:
+    """Events of one run with and without ``hook`` (same seed), and the hooked model."""
+    seed = replication_seed(3, 0)
+    plain = WijkModel(scenario, cached_city(scenario.city), seed=seed)
+    plain.run_for(plain.n_ticks)
+    hooked = WijkModel(scenario, cached_city(scenario.city), seed=seed, study=hook)
+    hooked.run_for(hooked.n_ticks)
+    return plain.events, hooked.events, hooked
+
+
+def test_hot_spot_visits_change_nothing_without_deterrence(baseline):
+    # With no deterrence and no catching, the extra visits are a pure placebo: the run is
+    # the plain run with the same seed (the trial's randomisation has its own stream).
+    sc = baseline.with_overrides({"patrol.deterrence_when_present": 0.0,
+                                  "wijkagenten.catch_prob": 0.0}).model_copy(
+        update={"years": 0.25})
+    hook = ev.HotSpotTrial(np.random.default_rng(1))
+    plain, hooked, model = placebo_events(sc, hook)
+    assert hook.treated.size == ev.HOT_SPOTS // 2
+    visits = model.visit_count[WIJKAGENT]
+    untreated = np.setdiff1d(np.arange(model.n_homes), hook.treated)
+    assert visits[hook.treated].mean() > visits[untreated].mean() + 90 * ev.VISITS_PER_DAY / 2
+    assert plain == hooked, "without deterrence the virtual treatment must change nothing"
+
+
+def test_hot_spot_patrol_lowers_burglary_in_treated_hot_spots(baseline):
+    par = "patrol.deterrence_when_present"
+    strong = effect("braga2019", baseline, 2, **{par: 1.0})
+    none = effect("braga2019", baseline, 2, **{par: 0.0})
+    assert strong < -0.1, f"hot-spot patrol with full deterrence: {strong:+.0%}"
+    assert abs(none) < 0.25, f"hot-spot patrol that does not deter: {none:+.0%}, not ~0"
+    assert strong < none - 0.1
+
+
+def test_buurtpreventie_changes_nothing_without_deterrence(baseline):
+    sc = baseline.with_overrides({"wijkregisseur.buurtpreventie_deterrence": 0.0,
+                                  "wijkregisseur.buurtpreventie_catch_prob": 0.0}).model_copy(
+        update={"years": 0.75})
+    hook = ev.BuurtpreventieTrial(np.random.default_rng(1))
+    plain, hooked, model = placebo_events(sc, hook)
+    assert model.residents.buurtpreventie.max() == ev.STUDY_COVERAGE
+    assert plain == hooked, "without deterrence buurtpreventie must change nothing"
+
+
+def test_buurtpreventie_effect_grows_with_its_deterrence(baseline):
+    key, par = "akkermans_vollaard2015", "wijkregisseur.buurtpreventie_deterrence"
+    none = effect(key, baseline, 2, **{par: 0.0, "wijkregisseur.buurtpreventie_catch_prob": 0})
+    full = effect(key, baseline, 2, **{par: 1.0})
+    assert abs(none) < 0.35, f"no deterrence, no catching: a placebo DiD ({none:+.0%})"
+    assert full < none - 0.2, f"full deterrence must lower treated wijken: {full:+.0%}"
+
+
+def test_difference_in_differences():
+    assert ev.did(100, 50, 100, 100) == pytest.approx(-0.5)
+    assert ev.did(100, 80, 50, 50) == pytest.approx(-0.2)
+    assert np.isnan(ev.did(0, 5, 10, 10))
+    assert ev.pooled([(10, 5, 10, 10), (30, 15, 10, 10)]) == pytest.approx(-0.5)
+
+
+def test_fit_finds_the_hardening_strength(baseline):
+    res = ev.fit("vollaard_vanours2011", baseline, 1, 3, max_evaluations=4)
+    assert res.reachable and 0 < res.value < 1
+    assert len(res.evaluations) <= 4
+    at_ends = [m for x, m, *_ in res.evaluations if x in (0.0, 1.0)]
+    assert at_ends[0] > ev.VOLLAARD_VAN_OURS_2011[0] > at_ends[1]
+    best = min(res.evaluations, key=lambda e: abs(e[0] - res.value))
+    assert abs(best[1] - ev.VOLLAARD_VAN_OURS_2011[0]) < 0.1
+    with pytest.raises(UserError):
+        ev.fit("johnson2007", baseline, 1, 3)
