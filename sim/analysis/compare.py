@@ -40,6 +40,7 @@ from sim.analysis.compare_rows import programme_parts, scenario_row
 from sim.core.errors import UserError
 from sim.core.paths import CALIBRATION
 from sim.core.textio import read_toml
+from sim.core.tree import get_dotted
 from sim.model.city import City, city_folder
 from sim.model.metrics import yearly
 from sim.model.model import HOURS_PER_DAY, TICKS_PER_YEAR
@@ -90,15 +91,6 @@ def _path_value(sc: Scenario, path: str) -> Any:
     return node
 
 
-def _toml_get(table: dict[str, Any], path: str) -> Any:
-    node: Any = table
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def draw_parameters(city: str, n: int, seed: int) -> dict[str, Any]:
     """N draws of the calibrated parameters from N(estimate, covariance), within bounds.
 
@@ -135,7 +127,7 @@ def draw_parameters(city: str, n: int, seed: int) -> dict[str, Any]:
         "seed": [int(seed), DRAW_SEED_TAG], "parameters": names, "estimate": mean.tolist(),
         "standard_error": [float(v) for v in np.sqrt(np.clip(np.diag(cov), 0, None))],
         "lower": lo.tolist(), "upper": hi.tolist(), "draws": x.tolist(),
-        "calibrated": {p: _toml_get(calibrated, p) for p in names},
+        "calibrated": {p: get_dotted(calibrated, p) for p in names},
     }
 
 

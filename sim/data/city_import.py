@@ -34,6 +34,7 @@ from sim.core.textio import MAX_DATA_BYTES, read_text, read_toml
 from sim.data.grid100 import HOUSEHOLD_FIELDS, read_household_grid
 from sim.data.kwb import KwbData, load_kwb
 from sim.data.outlines import RD_NEW, Outlines, read_outlines
+from sim.data.wijktable import COLUMNS, Wijk
 
 #: City names are folder names under calibration/ (the pattern ``city_folder`` accepts).
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -47,19 +48,6 @@ GRID_MARGIN_M = 200.0
 
 
 @dataclass
-class WijkRow:
-    """One row of the wijk table to write."""
-
-    code: str
-    name: str  # "" when no file names it
-    inhabitants: int
-    households: int
-    area_ha: float
-    gebied: int
-    source: str
-
-
-@dataclass
 class CityImport:
     """What ``sim city import`` writes: checked, not yet on disk."""
 
@@ -69,7 +57,7 @@ class CityImport:
     gemeente: str
     cell_size_m: int
     outlines: Outlines
-    rows: list[WijkRow]
+    rows: list[Wijk]
     gebied_names: dict[int, str]
     gebieden_source: str
     gebieden_kept: bool
@@ -118,10 +106,9 @@ class CityImport:
         """The wijk table (``wijken.csv``)."""
         buf = io.StringIO(newline="")
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["code", "name", "inhabitants", "households", "area_ha", "gebied", "source"])
+        w.writerow(COLUMNS)
         for r in self.rows:
-            w.writerow([r.code, r.name, r.inhabitants, r.households, f"{r.area_ha:.2f}",
-                        r.gebied, r.source])
+            w.writerow(r.row())
         return buf.getvalue()
 
     def city_toml(self) -> str:
@@ -255,7 +242,7 @@ def plan_import(name: str, boundaries: str | Path, *, kwb: str | Path | None,
         gebied = prev_gebied.get(code, i + 1)
         gebied_src = ("gebied: kept from the previous wijken.csv" if prev_gebied else
                       "gebied: estimate (one gebied per wijk; group wijken by editing it)")
-        rows.append(WijkRow(
+        rows.append(Wijk(
             code=code, name=name, inhabitants=k.inhabitants or 0, households=k.households or 0,
             area_ha=max(round(area, 2), 0.01), gebied=gebied,
             source="; ".join([name_src, f"area_ha: own area of the outline in RD New "
@@ -355,7 +342,7 @@ def _list(codes: list[str], limit: int = 20) -> str:
     return ", ".join(codes[:limit]) + more
 
 
-def _totals(data: KwbData, outlines: Outlines, rows: list[WijkRow],
+def _totals(data: KwbData, outlines: Outlines, rows: list[Wijk],
             warnings: list[str]) -> dict[str, tuple[Any, str]]:
     """[totals] of city.toml: the KWB's gemeente row and the outlines' own area."""
     out: dict[str, tuple[Any, str]] = {}

@@ -27,6 +27,7 @@ from sim.core.errors import UserError
 from sim.core.paths import CALIBRATION
 from sim.core.textio import MAX_DATA_BYTES, read_text, read_toml
 from sim.data.outlines import find_outlines, read_outlines
+from sim.data.wijktable import COLUMNS, Wijk
 
 #: Size limits of a city (memory and run time stay bounded): cells of the grid, and per wijk.
 MAX_CELLS = 4_000_000
@@ -38,20 +39,7 @@ GRID_SQUARE_M = 100.0
 CITY_FILES = ("wijken.csv", "city.toml", "layout.csv", "wijken.gpkg", "wijken.geojson",
               "huishoudens_100m.gpkg")
 
-REQUIRED_COLUMNS = ("code", "name", "inhabitants", "households", "area_ha", "gebied", "source")
-
-
-@dataclass(frozen=True)
-class Wijk:
-    """One CBS wijk as read from the wijk table."""
-
-    code: str
-    name: str
-    inhabitants: int
-    households: int
-    area_ha: float
-    gebied: int
-    source: str
+REQUIRED_COLUMNS = COLUMNS
 
 
 @dataclass

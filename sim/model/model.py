@@ -153,6 +153,10 @@ class WijkModel(Model):
         """The active pool: local offenders live at a home cell, others enter at the edge."""
         p = self.params.offenders
         self.burglars: list[Burglar] = []
+        # where new offenders come from, drawn by one uniform number each (done once here)
+        self._home_cum = np.cumsum(self.households)
+        self._entry_cum = (np.cumsum(self.city.entry_p) if self.city.entry_p is not None
+                           else None)
         self._arrivals: list[tuple[int, Burglar | float]] = []  # (tick, returning or new rate)
         for _ in range(p.active_offenders):
             self.burglars.append(self._new_burglar())
@@ -165,11 +169,11 @@ class WijkModel(Model):
         if known is None:  # the prolific are more often known to the police
             known = bool(self.rng.random() < min(1.0, p.known_share * rate))
         if self.rng.random() < p.local_share:
-            cum = np.cumsum(self.households)
+            cum = self._home_cum
             base = self.home_xy[int(np.searchsorted(cum, self.rng.random() * cum[-1]))]
             local = True
         elif self.city.entry_xy is not None:  # enters where the city borders its neighbours
-            cum = np.cumsum(self.city.entry_p)
+            cum = self._entry_cum
             i = min(int(np.searchsorted(cum, self.rng.random() * cum[-1])), len(cum) - 1)
             base = np.asarray(self.city.entry_xy[i], dtype=float)
             local = False

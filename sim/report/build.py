@@ -19,6 +19,7 @@ from sim.analysis.compare import COMPARISON_SHA_KEY, FORMAT
 from sim.analysis.compare_plan import run_id as compare_run_id
 from sim.core.errors import UserError
 from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
+from sim.core.tree import get_dotted
 from sim.report.document import Block
 from sim.report.text import (
     ASSUMPTIONS,
@@ -121,15 +122,6 @@ def _check_store(folder: Path, comp: dict[str, Any], raw: bytes, path: Path) -> 
                 raise UserError(f"lacks run {rid} of scenario '{name}' that comparison.json "
                                 "was made from; rerun 'sim compare' with the same --out.",
                                 file=str(folder / "runs.sqlite"))
-
-
-def _get(params: dict[str, Any], path: str) -> Any:
-    node: Any = params
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def _value(v: Any, kind: str, lang: str) -> str:
@@ -264,7 +256,7 @@ def _assumptions(comp: dict[str, Any], lang: str) -> list[Block]:
         if params is None:
             continue
         kinds = a["kind"] if isinstance(a["kind"], list) else [a["kind"]] * len(a["paths"])
-        value = " / ".join(_value(_get(params, p), k, lang)
+        value = " / ".join(_value(get_dotted(params, p), k, lang)
                            for p, k in zip(a["paths"], kinds, strict=True))
         rows.append([a[lang], value, a["src"][LANGS.index(lang)]])
     rows.append([tr(lang, "a_layout"), tr(lang, "a_layout_v"), tr(lang, "a_layout_src")])
