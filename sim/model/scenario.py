@@ -541,20 +541,32 @@ def field_info(path: tuple[Any, ...], model: type[BaseModel] = Scenario) -> Any:
     return info
 
 
+def field_bounds(info: Any) -> tuple[float | None, float | None, bool]:
+    """A parameter's (low, high, low is exclusive) from its pydantic constraints.
+
+    For a list of values (the 24 hourly ones) these are the bounds of each value.
+    """
+    lo = hi = None
+    strict = False
+    for m in info.metadata:
+        if getattr(m, "ge", None) is not None:
+            lo = m.ge
+        if getattr(m, "gt", None) is not None:
+            lo, strict = m.gt, True
+        if getattr(m, "le", None) is not None:
+            hi = m.le
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if extra.get("item_bounds"):
+        lo, hi = extra["item_bounds"]
+    return lo, hi, strict
+
+
 def allowed_range(info: Any) -> str:
     """'allowed: 0 to 5,000 offenders' from a parameter's bounds and unit ('' if none)."""
     if info is None:
         return ""
-    lo = hi = None
-    strict = False
-    for m in info.metadata:
-        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
-        if getattr(m, "gt", None) is not None:
-            lo, strict = m.gt, True
-        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    lo, hi, strict = field_bounds(info)
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    if extra.get("item_bounds"):
-        lo, hi = extra["item_bounds"]
     unit = f" {extra['unit']}" if extra.get("unit") else ""
     if lo is None and hi is None:
         return ""
