@@ -12,7 +12,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3.14 \
 	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3,12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help venv dev run test lint bench freeze-baseline clean
+.PHONY: help venv dev run test lint bench freeze-baseline screenshots serve clean
 
 help:
 	@echo "make run     set up .venv and run the baseline scenario"
@@ -20,6 +20,8 @@ help:
 	@echo "make lint    ruff check"
 	@echo "make bench   run the benchmark suite"
 	@echo "make freeze-baseline   refresh tests/data/frozen_baseline.json ON PURPOSE"
+	@echo "make serve   the model live in the browser (sim serve) on http://127.0.0.1:8765"
+	@echo "make screenshots   regenerate docs/img/serve.png and serve-meeting.png (needs chromium)"
 
 $(VENV)/bin/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -43,14 +45,26 @@ dev: $(STAMP_DEV)
 run: $(STAMP)
 	$(VENV)/bin/sim run baseline
 
+# The browser tests (tests/test_serve_browser.py) drive the system's Chromium; without it
+# they are skipped, and this says so and how to enable them.
 test: $(STAMP_DEV)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  echo "note: Chromium not found: the browser tests of 'sim serve' will be SKIPPED. To run them: sudo apt-get install chromium"
 	$(VENV)/bin/python -m pytest -q -n 2
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  echo "note: the browser tests of 'sim serve' were SKIPPED (no Chromium). To enable them: sudo apt-get install chromium"
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench.py
+
+serve: $(STAMP)
+	$(VENV)/bin/sim serve
+
+screenshots: $(STAMP_DEV)
+	$(VENV)/bin/python -m sim.serve.screenshots --out docs/img
 
 freeze-baseline: $(STAMP)
 	$(VENV)/bin/python -m sim.runs.frozen --write

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -45,7 +46,7 @@ def test_run_json_contract_and_results_folder(tmp_path, capsys, monkeypatch):
 
 def test_run_table_output(tmp_path, capsys, monkeypatch):
     code, stdout, _ = cli(["run", "interventieteam", "--years", "0.05", "--out",
-                           str(tmp_path / "r")], capsys, monkeypatch)
+                           str(tmp_path / "r"), "--lang", "en"], capsys, monkeypatch)
     assert code == 0
     for text in ("total", "arrests", "boa patrol", "interventieteam patrol", "Noord"):
         assert text in stdout
@@ -73,3 +74,69 @@ def test_every_shipped_scenario_runs_a_few_days(name, tmp_path):
     rec = execute(RunSpec(sc, 1, 0, years=5 / 365))
     assert rec.status == "done", rec.error
     assert rec.output.days == 5
+
+
+# ---- issue 15: intervals, one language per run, readable help ---------------------------------
+def test_run_with_replications_shows_90pct_intervals_and_points_to_compare(tmp_path, capsys,
+                                                                           monkeypatch):
+    code, stdout, _ = cli(["run", "baseline", "--years", "0.1", "-r", "2", "--out",
+                           str(tmp_path / "r"), "--lang", "en"], capsys, monkeypatch)
+    assert code == 0
+    assert "90% interval below" in stdout
+    assert "…" in stdout, "an interval line under the means"
+    assert "sim compare baseline interventieteam" in " ".join(stdout.split()), (
+        "points to the paired comparison")
+    code, stdout, _ = cli(["run", "baseline", "--years", "0.1", "-r", "2", "--out",
+                           str(tmp_path / "r"), "--json"], capsys, monkeypatch)
+    res = json.loads(stdout)
+    iv = res["intervals"]
+    lo, hi = iv["woninginbraken_per_year"]
+    assert 0 <= lo <= res["woninginbraken_per_year"] <= hi
+    assert 0 <= iv["clearance_rate"][0] and iv["clearance_rate"][1] <= 1
+    assert all(v[0] is None or v[0] >= 0 for v in iv["per_gebied"].values()), "counts >= 0"
+    code, stdout, _ = cli(["run", "baseline", "--years", "0.05", "--out", str(tmp_path / "one"),
+                           "--json"], capsys, monkeypatch)
+    assert json.loads(stdout)["intervals"]["woninginbraken_per_year"] == [None, None], (
+        "one replication: no interval")
+
+
+def test_one_language_per_run_from_lang_or_locale(tmp_path, capsys, monkeypatch):
+    from sim.cli.lang import WORDS, locale_lang
+
+    assert set(WORDS["nl"]) == set(WORDS["en"]), "every terminal text in both languages"
+    for env, want in (({"LANG": "nl_NL.UTF-8"}, "nl"), ({"LANG": "en_GB.UTF-8"}, "en"),
+                      ({"LC_ALL": "nl_BE.UTF-8", "LANG": "en_US"}, "nl"),
+                      ({"LANG": "C.UTF-8"}, "en"), ({"WIJKSIM_LANG": "nl", "LANG": "C"}, "nl")):
+        assert locale_lang(env) == want, env
+    out = tmp_path / "r"
+    monkeypatch.delenv("WIJKSIM_LANG", raising=False)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "nl_NL.UTF-8")
+    code, nl, _ = cli(["run", "baseline", "--years", "0.05", "--out", str(out)], capsys,
+                      monkeypatch)
+    assert code == 0
+    for word in ("totaal", "aanhoudingen", "Uitkomsten per jaar", "Productieve uren"):
+        assert word in nl, f"Dutch locale: {word!r}"
+    for word in ("total", "arrests", "Outcomes per year", "results:"):
+        assert word not in nl, f"no English in a Dutch run: {word!r}"
+    code, en, _ = cli(["run", "baseline", "--years", "0.05", "--out", str(out), "--lang", "en"],
+                      capsys, monkeypatch)
+    assert code == 0 and "Outcomes per year" in en and "totaal" not in en, "--lang wins"
+    code, _, err = cli(["run", "baseline", "--lang", "de"], capsys, monkeypatch)
+    assert code == 2 and "--lang" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["run"], ["compare"], ["report"], ["data", "show"],
+                                     ["describe"], ["calibrate"]])
+def test_help_placeholders_read_naturally(command, capsys, monkeypatch):
+    code, stdout, _ = cli([*command, "--help"], capsys, monkeypatch)
+    assert code == 0
+    for bad in ("<bool>", "<str>", "<int", "<float", "<path>", "{", "<list"):
+        assert bad not in stdout, f"sim {' '.join(command)} --help shows {bad!r}"
+    usage = next(line for line in stdout.splitlines() if "Usage:" in line)
+    assert "[OPTIONS]" in usage
+    words = re.findall(r"\b[a-z]+\b", usage.split("[OPTIONS]", 1)[1])
+    assert not words, f"arguments in capitals: {usage.strip()}"
+    json_line = next((ln for ln in stdout.splitlines() if "--json" in ln), "")
+    assert "BOOLEAN" not in json_line and "<" not in json_line, "a flag takes no value"

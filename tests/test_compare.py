@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -51,8 +52,9 @@ def test_cost_per_prevented_uses_own_cost_and_is_none_without_effect():
     cpp, (lo, hi) = cost_per_prevented(450_000.0, 30.0, (10.0, 50.0))
     assert cpp == pytest.approx(15_000.0)
     assert (lo, hi) == pytest.approx((9_000.0, 45_000.0)), "fewer prevented -> higher cost"
-    assert cost_per_prevented(450_000.0, 30.0, (-5.0, 50.0))[1][1] is None, (
-        "an interval reaching zero prevented has no upper bound")
+    assert cost_per_prevented(450_000.0, 30.0, (-5.0, 50.0)) == (None, [None, None]), (
+        "prevented's interval contains 0: no demonstrable effect, no cost per prevented")
+    assert cost_per_prevented(450_000.0, 30.0, (0.0, 50.0))[0] is None, "0 is not excluded"
     assert cost_per_prevented(450_000.0, 0.0, (-5.0, 5.0))[0] is None
     assert cost_per_prevented(450_000.0, -3.0, (-5.0, 1.0))[0] is None
 
@@ -72,7 +74,7 @@ def test_wdq_areas_and_known_wdq():
     areas = wdq_areas(ref_counts, adj)
     assert areas == {"treated": [0, 1], "buffer": [2], "control": [3, 4, 5, 6, 7]}
     # treated halves, buffer falls by a quarter, control unchanged: WDQ = 0.25/0.5 * A/B
-    ref = np.tile([50, 50, 100, 20, 20, 20, 20, 20], (3, 1)).astype(float)
+    ref = np.tile([50, 50, 100, 20, 20, 20, 20, 20], (10, 1)).astype(float)
     scen = ref.copy()
     scen[:, :2] *= 0.5
     scen[:, 2] *= 0.75
@@ -80,6 +82,9 @@ def test_wdq_areas_and_known_wdq():
     assert wdq == pytest.approx(0.5), "buffer improves half as much as treated: diffusion"
     assert lo == pytest.approx(0.5) and hi == pytest.approx(0.5)
     assert np.isnan(wdq_interval(ref, ref, areas)[0]), "no effect in the hotspots: no WDQ"
+    few = wdq_interval(ref[:3], scen[:3], areas)
+    assert few[0] == pytest.approx(0.5) and np.isnan(few[1]) and np.isnan(few[2]), (
+        "a ratio's bootstrap interval from 3 replications is not given")
 
 
 def test_spread_and_months():
@@ -160,8 +165,15 @@ def test_cost_per_prevented_from_the_scenarios_own_cost(tiny):
     assert minder["prevented_per_year"] > 0, "half the outings must mean fewer burglaries"
     assert minder["change_vs_reference_pct"] < 0
     assert minder["cost_eur_per_year"] == pytest.approx(200_000.0), "its own extra_cost"
-    assert minder["cost_per_prevented_eur"] == pytest.approx(
-        200_000.0 / minder["prevented_per_year"])
+    lo, hi = minder["prevented_interval"]
+    if lo > 0:  # a demonstrable effect: the cost per prevented burglary from its own cost
+        assert minder["effect"] == "fewer"
+        assert minder["cost_per_prevented_eur"] == pytest.approx(
+            200_000.0 / minder["prevented_per_year"])
+        assert minder["cost_per_prevented_interval"] == pytest.approx([200_000 / hi,
+                                                                       200_000 / lo])
+    else:  # the interval contains 0: no cost per prevented burglary, no claim of an effect
+        assert minder["effect"] == "none" and minder["cost_per_prevented_eur"] is None
     team = rows["interventieteam"]
     own = load_scenario("interventieteam").interventieteam
     assert team["cost_eur_per_year"] == pytest.approx(
@@ -246,3 +258,63 @@ def test_every_shipped_scenario_runs_in_a_comparison(tmp_path):
     for r in comp["rows"]:
         assert np.isfinite(r["woninginbraken_per_year"]) and r["woninginbraken_per_year"] > 0
         assert len(r["areas"]["gebied"]["labels"]) == 4, "figure 2 uses the city's 4 gebieden"
+
+
+# ---- issue 15: warnings, language, provenance of a resumed folder ------------------------------
+def test_cli_compare_warns_below_ten_replications_and_short_horizon(tmp_path, capsys,
+                                                                    monkeypatch):
+    from sim.cli.app import console, err_console
+
+    monkeypatch.setattr(console, "_width", 200)  # a wide terminal: table cells unwrapped
+    monkeypatch.setattr(err_console, "_width", 400)
+    out = tmp_path / "cmp"
+    args = ["compare", "baseline", "interventieteam", "--years", "0.05", "-r", "2", "--out",
+            str(out), "--lang", "en"]
+    code, stdout, err = run_cli(args, capsys, monkeypatch)
+    assert code == 0, err
+    assert "2 replication(s): fewer than 10" in err, "below 10 replications: a warning"
+    need = re.search(r"about (\d+) replications give a 90% interval of ±5%", err)
+    assert need and int(need.group(1)) >= 2, err
+    assert "before interventieteam of 'interventieteam' does (2024-2027)" in err
+    assert "warning" not in stdout, "warnings go to stderr"
+    comp = json.loads((out / "comparison.json").read_text())
+    assert comp["checks"]["too_few_replications"] is True
+    assert comp["checks"]["needed_replications"] == int(need.group(1))
+    team = comp["rows"][1]
+    if team["effect"] != "fewer":
+        assert "no demonstrable effect" in stdout, "no cost per prevented without an effect"
+    # the same folder again, resumed with other workers and Dutch: a separate entry
+    code, stdout, err = run_cli([*args[:-2], "--lang", "nl", "--workers", "0"], capsys,
+                                monkeypatch)
+    assert code == 0, err
+    assert "let op: 2 replicatie(s)" in err and "Neveneffecten" in stdout, "one language: nl"
+    assert "warning" not in err and "Side effects" not in stdout
+    with ResultStore(out) as store:
+        from sim.runs.folders import folder_history
+
+        hist = folder_history(store)
+    assert hist["created_by"]["command"] == "sim " + " ".join(args)
+    assert [r["command"] for r in hist["resumed_by"]] == [
+        "sim " + " ".join([*args[:-2], "--lang", "nl", "--workers", "0"])]
+    prov = json.loads((out / "comparison.json").read_text())["provenance"]
+    assert prov["command"] == hist["created_by"]["command"], "the creating command"
+    assert prov["resumed_by"] == hist["resumed_by"], "the resume, as its own entry"
+    code, stdout, err = run_cli(["report", str(out), "--format", "html"], capsys, monkeypatch)
+    assert code == 0 and "rapport:" in stdout and "let op" in err
+    html_text = (out / "report-nl.html").read_text(encoding="utf-8")
+    assert "Hervat met" in html_text and "--workers 0" in html_text
+
+
+def test_run_folder_records_its_command_and_each_resume(tmp_path, capsys, monkeypatch):
+    from sim.runs.folders import folder_history
+
+    out = tmp_path / "r"
+    first = ["run", "baseline", "--years", "0.02", "--out", str(out), "--json"]
+    assert run_cli(first, capsys, monkeypatch)[0] == 0
+    again = ["run", "baseline", "--years", "0.02", "--out", str(out), "--lang", "nl"]
+    assert run_cli(again, capsys, monkeypatch)[0] == 0
+    with ResultStore(out) as store:
+        hist = folder_history(store)
+    assert hist["created_by"]["command"] == "sim " + " ".join(first)
+    assert [r["command"] for r in hist["resumed_by"]] == ["sim " + " ".join(again)]
+    assert hist["created_by"]["at"] <= hist["resumed_by"][0]["at"]

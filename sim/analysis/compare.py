@@ -34,6 +34,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from sim import __version__
+from sim.analysis.compare_checks import comparison_checks
 from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas
 from sim.analysis.compare_plan import Plan, RunData, run_id
 from sim.analysis.compare_rows import programme_parts, scenario_row
@@ -258,6 +259,39 @@ def calibration_info(city: str) -> dict[str, Any]:
             "sha256": hashlib.sha256(raw).hexdigest()[:12], "contents": data}
 
 
+def observed_levels(city: str) -> dict[str, Any] | None:
+    """The city's observed woninginbraken per year (``targets.toml``), for figure 1.
+
+    ``{"years": {"2015": 367, ...}, "source": "..."}``; None when the city has none.
+    """
+    try:
+        path = city_folder(city) / "targets.toml"
+        raw = read_toml(path, what="targets file") if path.exists() else {}
+    except UserError:
+        return None
+    level = (raw.get("targets") or {}).get("level") or {}
+    obs = level.get("observed")
+    if not isinstance(obs, dict):
+        return None
+    years = {str(int(y)): float(v) for y, v in obs.items()
+             if str(y).isdigit() and isinstance(v, int | float)}
+    return {"years": dict(sorted(years.items())), "source": str(level.get("source", ""))} \
+        if years else None
+
+
+def quarterly(attempts: np.ndarray) -> list[list[float]]:
+    """Per replication, woninginbraken per model quarter (91 or 92 days; last may be partial)."""
+    per_day = attempts.sum(axis=2)
+    edges = [0, 90, 181, 273, 365]  # 365-day years: Jan-Mar, Apr-Jun, Jul-Sep, Oct-Dec
+    out, start = [], 0
+    while start < per_day.shape[1]:
+        y, q = divmod(len(out), 4)
+        a, b = y * 365 + edges[q], y * 365 + edges[q + 1]
+        out.append(per_day[:, a:min(b, per_day.shape[1])].sum(axis=1))
+        start = b
+    return np.column_stack(out).tolist() if out else []
+
+
 def _density_map(cells: np.ndarray, mask: np.ndarray, years: float, cell_km2: float) -> np.ndarray:
     """Mean woninginbraken per km² per year on the grid, smoothed inside the city."""
     mean = cells.mean(axis=0).reshape(mask.shape) / years / cell_km2
@@ -269,8 +303,15 @@ def _density_map(cells: np.ndarray, mask: np.ndarray, years: float, cell_km2: fl
 
 
 def aggregate(plan: Plan, data: dict[str, RunData], city: City,
-              command: str = "", results_dir: str = "") -> dict[str, Any]:
-    """The comparison: provenance, key table rows and the data behind the figures."""
+              command: str = "", results_dir: str = "",
+              history: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The comparison: provenance, key table rows and the data behind the figures.
+
+    ``command`` is the command line that made the folder; ``history`` (from
+    :func:`sim.runs.folders.folder_history`) adds the commands that resumed it.
+    """
+    history = history or {}
+    created = history.get("created_by") or {}
     ref = plan.reference
     ref_data = data[ref.name]
     households = np.array([w.households for w in city.wijken], dtype=float)
@@ -286,14 +327,15 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
     maps = {sc.name: _density_map(data[sc.name].cells, mask, plan.years, cell_km2)
             for sc in plan.scenarios}
     codes = [w.code for w in city.wijken]
-    return {
+    comp = {
         "format": FORMAT,
         "reference": ref.name,
         "rows": rows,
         "provenance": {
             "package_version": __version__,
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "command": command,
+            "command": created.get("command") or command,
+            "resumed_by": history.get("resumed_by", []),
             "results_dir": results_dir,
             "city": city.name,
             "master_seed": plan.master_seed,
@@ -330,8 +372,15 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
                     "density": {k: np.round(v, 2).tolist() for k, v in maps.items()}},
             "yearly_totals": {sc.name: yearly(data[sc.name].attempts.sum(axis=2).T).T.tolist()
                               for sc in plan.scenarios},
+            # per replication and quarter (Jan-Mar ...; the last may be partial), for
+            # figure 1 when the horizon is short
+            "quarterly_totals": {sc.name: quarterly(data[sc.name].attempts)
+                                 for sc in plan.scenarios},
+            "observed": observed_levels(ref.city),
         },
     }
+    comp["checks"] = comparison_checks(comp)
+    return comp
 
 
 def _monthly(attempts: np.ndarray, months: list[tuple[int, int, int, int]]) -> dict[str, list]:
@@ -345,11 +394,12 @@ def _monthly(attempts: np.ndarray, months: list[tuple[int, int, int, int]]) -> d
 
 def run_comparison(plan: Plan, folder: str | Path,
                    runner: Callable[[list[RunSpec], ResultStore], Any] | None = None,
-                   command: str = "") -> dict[str, Any]:
+                   command: str = "", history: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run what is missing of a plan into ``folder``'s store and write comparison.json.
 
     ``runner(specs, store)`` runs and commits the specs (default: in this process, each
     run committed as it finishes); the CLI passes one with a progress bar and workers.
+    ``history``: the folder's creating and resuming command lines (provenance).
     Returns the comparison.
     """
     with ResultStore(folder) as store:
@@ -364,7 +414,7 @@ def run_comparison(plan: Plan, folder: str | Path,
             else:
                 runner(pending, store)
         city = cached_city(plan.reference.city)
-        comp = aggregate(plan, load_data(store, plan, city), city, command, str(folder))
+        comp = aggregate(plan, load_data(store, plan, city), city, command, str(folder), history)
         write_comparison(comp, Path(folder), store)
     return comp
 

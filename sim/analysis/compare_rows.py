@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.analysis.compare_metrics import (
+    bootstrap_mean_ci,
     cost_per_prevented,
+    demonstrable,
     horizon_cost,
     mean_ci,
     paired_change,
@@ -136,11 +138,14 @@ def scenario_row(sc: Scenario, d: RunData, ref: RunData, plan: Plan,
     cost_total = horizon_cost(cost_by_year, sc.start_year, years)
     cost_year = cost_total / years
     cpp, cpp_iv = cost_per_prevented(cost_year, prevented, prevented_iv)
+    lo_c, hi_c = change["pct_interval"]
+    effect = ("fewer" if demonstrable(prevented, prevented_iv) else
+              "more" if np.isfinite(lo_c) and lo_c > 0 else "none")
     arrests = mean_ci(d.arrests.sum(axis=(1, 2)) / years)
     window = _period_days(period, sc.start_year, d.attempts.shape[1])
     wdq, wdq_lo, wdq_hi = wdq_interval(ref.attempts[:, window].sum(axis=1),
                                        d.attempts[:, window].sum(axis=1), areas)
-    cv = mean_ci(spread_cv(d.attempts.sum(axis=1), households))
+    cv = bootstrap_mean_ci(spread_cv(d.attempts.sum(axis=1), households))
     return {
         "scenario": sc.name,
         "reference": sc.name == plan.reference.name,
@@ -157,6 +162,10 @@ def scenario_row(sc: Scenario, d: RunData, ref: RunData, plan: Plan,
         "interval": _pair(*change["pct_interval"]),
         "prevented_per_year": prevented,
         "prevented_interval": list(prevented_iv),
+        # "fewer": the paired interval of prevented burglaries excludes 0 (a demonstrable
+        # effect, the only case with a cost per prevented burglary); "more": the change's
+        # interval lies above 0; "none": no demonstrable effect either way
+        "effect": "none" if sc.name == plan.reference.name else effect,
         "cost_eur_per_year": cost_year,
         "cost_eur_total": cost_total,
         "cost_by_year": {str(y): v for y, v in cost_by_year.items()},

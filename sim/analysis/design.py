@@ -6,11 +6,14 @@ key ``experiment``: the method, names, bounds, the Sobol second-order flag and t
 experiment's hash). A resumed sweep and the analysis read it back; they never regenerate
 it, so a different SALib version cannot silently change the samples under them.
 
-Run ids are ``d<row>-r<replication>`` and ``ref-r<replication>`` (the reference run).
+Run ids are ``d<row>-r<replication>`` and ``ref-r<replication>`` (the reference run); an
+experiment with policies keys its runs by world, policy and replication instead:
+``w<row>-<policy>-r<replication>`` (see :mod:`sim.analysis.policies`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from dataclasses import dataclass
@@ -82,13 +85,19 @@ class StoredDesign:
     replications: int
     outcomes: list[str]
     master_seed: int
+    policies: list[str] = dataclasses.field(default_factory=list)  # names; [] for a sweep
+    reference: str | None = None  # the reference policy (experiments with policies)
 
 
 def experiment_hash(exp: Experiment) -> tuple[str, dict[str, Any]]:
     """Hash of the experiment plus the resolved base/reference scenarios it runs on."""
-    facts = {"base_scenario": exp.base_scenario().content_hash()}
+    facts: dict[str, Any] = {"base_scenario": exp.base_scenario().content_hash()}
     if exp.needs_reference():
         facts["reference_scenario"] = exp.reference_scenario().content_hash()
+    if exp.policies:
+        scenarios = exp.policy_scenarios()
+        facts["policies"] = {n: sc.content_hash() for n, sc in scenarios.items()}
+        facts["reference_policy"] = exp.reference_policy(list(scenarios))
     return exp.content_hash(facts), facts
 
 
@@ -139,6 +148,7 @@ def load_design(store: ResultStore) -> StoredDesign:
         raise UserError(f"{store.folder} holds no sweep (no stored design).")
     rows = store.con.execute("SELECT x FROM design ORDER BY row").fetchall()
     exp = meta["experiment"]
+    facts = meta.get("facts", {})
     return StoredDesign(
         method=meta["method"], names=meta["names"], bounds=meta["bounds"],
         X=np.array([json.loads(r[0]) for r in rows], dtype=float).reshape(len(rows), -1),
@@ -146,4 +156,5 @@ def load_design(store: ResultStore) -> StoredDesign:
         morris_levels=int(meta["morris_levels"]),
         replications=int(exp["replications"]), outcomes=list(exp["outcomes"]),
         master_seed=int(exp["master_seed"]),
+        policies=list(facts.get("policies", {})), reference=facts.get("reference_policy"),
     )

@@ -21,6 +21,16 @@ outcomes declared beside the model, not inside it)::
     unit = "fraction of boa hours"
     bounds = [0.05, 0.4]                 # or levels = [...] for a grid
 
+**Policies** (EMA's levers): ``policies = ["baseline", "interventieteam", ...]`` (scenario
+names or paths) runs every policy in every sampled world (design point), all with the same
+seeds (common random numbers); the ``[[parameters]]`` are then the uncertainties, which
+must not be levers (a path the policies set differently is refused). ``reference`` names
+the policy that prevented burglaries and costs are counted against (default: ``baseline``
+if listed, else the first policy) and ``years`` is required (one horizon for all). Such an
+experiment's outcomes may also name policies: ``"interventieteam : woninginbraken_per_year"``
+(one policy's outcome) or ``"interventieteam - wijkregisseur : woninginbraken_per_year"``
+(the difference within each world, e.g. for Sobol on what decides the ranking).
+
 Besides scenario paths, ``boa.burglary_patrol_hours_per_year`` sets the boa patrol share
 from hours. Outcome names are listed in :mod:`sim.analysis.outcomes`. ``[constants]`` sets
 scenario values for every run (the reference too, unless a separate ``reference``
@@ -52,6 +62,7 @@ from sim.analysis.outcomes import AREA_PREFIXES, REFERENCE_OUTCOMES, outcome_nam
 from sim.core.errors import UserError
 from sim.core.paths import EXPERIMENTS
 from sim.core.textio import read_toml
+from sim.core.tree import get_dotted
 from sim.model.scenario import (
     HOURS_PER_FTE_YEAR,
     MAX_YEARS,
@@ -84,8 +95,24 @@ Method = Literal["grid", "lhs", "sobol", "morris"]
 
 #: Largest seed: run provenance is stored as SQLite INTEGER (signed 64 bits).
 MAX_SEED = 2**63 - 1
-#: Most runs one experiment may plan (design points x replications).
+#: Most runs one experiment may plan (design points x policies x replications).
 MAX_RUNS = 1_000_000
+#: Most policies one experiment may compare.
+MAX_POLICIES = 50
+#: ``"A - B : outcome"`` or ``"A : outcome"``: an outcome of a policy, or a difference.
+POLICY_OUTCOME_RE = re.compile(r"^\s*([^\s:-][^\s:]*?)\s*(?:\s-\s*([^\s:]+)\s*)?:\s*(\S+)\s*$")
+
+
+def parse_policy_outcome(name: str) -> tuple[str, str | None, str] | None:
+    """``"A - B : o"`` -> ``(A, B, o)``; ``"A : o"`` -> ``(A, None, o)``; else None."""
+    if ":" not in name:
+        return None
+    m = POLICY_OUTCOME_RE.match(name)
+    if not m:
+        raise UserError(f"'{name}' is not a policy outcome; write 'POLICY : OUTCOME' or "
+                        "'POLICY_A - POLICY_B : OUTCOME' (spaces around ' - ').",
+                        field="outcomes")
+    return m.group(1), m.group(2), m.group(3)
 
 
 class _Strict(BaseModel):
@@ -152,6 +179,9 @@ class Experiment(_Strict):
     city: str | None = Field(None, max_length=4_096)
     #: ``--burn-in`` (years before each run's counted period; None: the scenario's).
     burn_in_years: Annotated[float, Field(ge=0, le=10)] | None = None
+    #: Policies (levers): every policy runs in every world (design point); None: a sweep.
+    policies: list[Annotated[str, Field(max_length=1_000)]] | None = Field(
+        None, min_length=1, max_length=MAX_POLICIES)
     source: str = ""  # the file it came from (not part of the hash)
 
     @model_validator(mode="after")
@@ -165,6 +195,15 @@ class Experiment(_Strict):
         dup = sorted({p for p in paths if paths.count(p) > 1})
         if dup:
             raise ValueError(f"parameter(s) listed twice: {', '.join(dup)}")
+        if self.policies is not None:
+            dup = sorted({p for p in self.policies if self.policies.count(p) > 1})
+            if dup:
+                raise ValueError(f"policies listed twice: {', '.join(dup)}")
+            if self.years is None:
+                raise ValueError("an experiment with policies needs years (one horizon for "
+                                 "every policy)")
+            if self.design.method == "grid":
+                raise ValueError("policies need sampled worlds: design lhs, sobol or morris")
         for i, p in enumerate(self.parameters):
             if self.design.method == "grid" and not p.levels:
                 raise ValueError(f"parameters[{i}] ({p.path}): a grid needs a list of levels")
@@ -189,7 +228,7 @@ class Experiment(_Strict):
             points = d.trajectories * (k + 1)
         else:
             points = d.n or 0
-        return points * self.replications
+        return points * self.replications * len(self.policies or [None])
 
     @property
     def names(self) -> list[str]:
@@ -197,13 +236,16 @@ class Experiment(_Strict):
         return [p.path for p in self.parameters]
 
     def needs_reference(self) -> bool:
-        """Whether an outcome compares runs with the reference run."""
-        return any(o in REFERENCE_OUTCOMES for o in self.outcomes)
+        """Whether an outcome compares runs with a separate reference run.
+
+        Not with policies: there the reference is one of the policies, in the same world.
+        """
+        return not self.policies and any(o in REFERENCE_OUTCOMES for o in self.outcomes)
 
     def canonical(self) -> dict[str, Any]:
         """What the hash covers: every field that changes the runs or their outcomes."""
         out = self.model_dump(mode="json", exclude={"source", "description", "batch_size"})
-        for key in ("city", "burn_in_years"):
+        for key in ("city", "burn_in_years", "policies"):
             if out.get(key) is None:
                 out.pop(key, None)  # hashes of experiments without them stay as they were
         return out
@@ -235,6 +277,31 @@ class Experiment(_Strict):
         if self.burn_in_years is None:
             return sc
         return sc.with_overrides({"burn_in_years": self.burn_in_years})
+
+    def policy_scenarios(self) -> dict[str, Scenario]:
+        """Policy name -> its scenario (city, burn-in and constants applied), in file order."""
+        out: dict[str, Scenario] = {}
+        for ref in self.policies or []:
+            sc = self._burn_in(load_scenario(self._near_file(ref), city=self.city))
+            sc = apply_values(sc, self.constants) if self.constants else sc
+            if sc.name in out:
+                raise UserError(f"two policies are named '{sc.name}'; every policy needs its "
+                                "own name (the scenario's 'name').", field="policies")
+            out[sc.name] = sc
+        return out
+
+    def _near_file(self, ref: str) -> str:
+        """A relative scenario path is looked up beside the experiment file as well."""
+        if (ref.endswith(".toml") or "/" in ref) and not Path(ref).is_absolute() and not Path(
+                ref).exists() and self.source and (Path(self.source).parent / ref).exists():
+            return str(Path(self.source).parent / ref)
+        return ref
+
+    def reference_policy(self, names: list[str]) -> str:
+        """The policy that prevented burglaries and extra costs are counted against."""
+        if self.reference:
+            return self.reference if self.reference in names else Path(self.reference).stem
+        return "baseline" if "baseline" in names else names[0]
 
     def reference_scenario(self) -> Scenario:
         """The scenario every run is compared with (same seed)."""
@@ -370,7 +437,11 @@ def check_experiment(exp: Experiment) -> None:
                 raise UserError(f"value {value:g} of '{p.path}' is not allowed by the "
                                 f"scenario: {exc}", file=src, field=f"parameters[{i}]") from None
     allowed = outcome_names(base)
+    if exp.policies:
+        _check_policies(exp, base, allowed)
     for o in exp.outcomes:
+        if exp.policies and parse_policy_outcome(o) is not None:
+            continue  # checked by _check_policies
         if o not in allowed:
             near = difflib.get_close_matches(o, allowed, n=1, cutoff=0.5)
             hint = f" Did you mean '{near[0]}'?" if near else ""
@@ -378,6 +449,62 @@ def check_experiment(exp: Experiment) -> None:
             raise UserError(f"unknown outcome '{o}'.{hint} Allowed: {', '.join(simple)}, "
                             f"and {' / '.join(f'{a}.<id>' for a in AREA_PREFIXES)}.",
                             file=src, field="outcomes")
+
+
+def _check_policies(exp: Experiment, base: Scenario, allowed: list[str]) -> None:
+    """Check the policies: they load with distinct names and are not varied by a world.
+
+    The reference and the policy outcomes must name listed policies.
+    """
+    src = exp.source or None
+    for i, ref in enumerate(exp.policies or []):
+        try:
+            load_scenario(exp._near_file(ref), city=exp.city)
+        except UserError as exc:
+            raise UserError(f"policy '{ref}': {exc}", file=src, field=f"policies[{i}]") from None
+    scenarios = _scenario(exp.policy_scenarios, src, "policies")
+    names = list(scenarios)
+    ref = exp.reference_policy(names)
+    if ref not in names:
+        raise UserError(f"reference '{exp.reference}' is not one of the policies "
+                        f"({', '.join(names)}).", file=src, field="reference")
+    params = {n: sc.params() for n, sc in scenarios.items()}
+    for i, p in enumerate(exp.parameters):
+        paths = ["boa.burglary_patrol_share", "boa.fte"] if p.path in DERIVED else [p.path]
+        for path in paths:
+            values = {n: get_dotted(v, path) for n, v in params.items()}
+            if len(set(map(json.dumps, values.values()))) > 1:
+                shown = ", ".join(f"{n} {v}" for n, v in values.items())
+                raise UserError(f"'{p.path}' is a lever, not an uncertainty: the policies set "
+                                f"'{path}' differently ({shown}); a world would override the "
+                                "policies. Leave it out of [[parameters]].", file=src,
+                                field=f"parameters[{i}].path")
+        for name, sc in scenarios.items():
+            for value in list(p.bounds or ()):
+                try:
+                    apply_values(sc, {p.path: value})
+                except UserError as exc:
+                    raise UserError(f"value {value:g} of '{p.path}' is not allowed in policy "
+                                    f"'{name}': {exc}", file=src,
+                                    field=f"parameters[{i}]") from None
+    for o in exp.outcomes:
+        try:
+            parsed = parse_policy_outcome(o)
+        except UserError as exc:
+            raise UserError(str(exc.message), file=src, field="outcomes") from None
+        if parsed is None:
+            continue
+        for pol in parsed[:2]:
+            if pol is not None and pol not in names:
+                near = difflib.get_close_matches(pol, names, n=1)
+                hint = f" Did you mean '{near[0]}'?" if near else ""
+                raise UserError(f"unknown policy '{pol}' in outcome '{o}'.{hint} Policies: "
+                                f"{', '.join(names)}.", file=src, field="outcomes")
+        if parsed[2] not in allowed:
+            near = difflib.get_close_matches(parsed[2], allowed, n=1, cutoff=0.5)
+            hint = f" Did you mean '{near[0]}'?" if near else ""
+            raise UserError(f"unknown outcome '{parsed[2]}' in '{o}'.{hint}", file=src,
+                            field="outcomes")
 
 
 def _scenario(make: Any, src: str | None, field: str) -> Scenario:

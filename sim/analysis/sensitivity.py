@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.design import REFERENCE, StoredDesign, parse_run_id
+from sim.analysis.policies import export_policy_outcomes, policy_outcome_matrix
 from sim.core.errors import UserError
 from sim.runs.store import ResultStore
 
@@ -42,8 +43,11 @@ def outcome_runs(store: ResultStore) -> pd.DataFrame:
 def outcome_matrix(store: ResultStore, design: StoredDesign) -> pd.DataFrame:
     """Outcomes per design row (mean over replications), indexed by row 0..n-1.
 
-    Raises :class:`UserError` if a design run is missing.
+    Raises :class:`UserError` if a design run is missing. With policies, the columns are
+    the policy outcomes and differences (see :func:`policy_outcome_matrix`).
     """
+    if design.policies:
+        return policy_outcome_matrix(store, design)
     runs = outcome_runs(store)
     n_rows = len(design.X)
     have = set(zip(runs["row"], runs["replication"], strict=True)) if len(runs) else set()
@@ -61,7 +65,7 @@ def analyze(design: StoredDesign, Y: pd.DataFrame, *, conf_level: float = 0.95,
     """Sensitivity indices (Sobol, Morris), grid response or LHS rank correlations."""
     res = Analysis(design.method)
     problem = {"num_vars": len(design.names), "names": design.names, "bounds": design.bounds}
-    for outcome in design.outcomes:
+    for outcome in list(Y.columns):
         y = Y[outcome].to_numpy(dtype=float)
         if design.method == "grid":
             if "grid" not in res.tables:
@@ -137,11 +141,14 @@ def _rank_correlation(res: Analysis, design: StoredDesign, outcome: str, y: np.n
 # ---- output --------------------------------------------------------------------------------
 def export_outcomes(store: ResultStore, design: StoredDesign, folder: Path) -> Path:
     """``outcomes.csv``: one row per finished design run with its parameter values."""
+    path = Path(folder) / "outcomes.csv"
+    if design.policies:
+        export_policy_outcomes(store, design).to_csv(path, index=False)
+        return path
     runs = outcome_runs(store)
     x = pd.DataFrame(design.X, columns=design.names)
     if len(runs):
         runs = runs.join(x, on="row")
-    path = Path(folder) / "outcomes.csv"
     runs.to_csv(path, index=False)
     return path
 

@@ -7,6 +7,10 @@ the experiment asks for outcomes against the reference, the reference runs go fi
 Every run is committed as it arrives, with its outcomes in its summary (one transaction),
 so Ctrl-C or a crash loses no finished run. Re-running skips finished runs (and retries
 failed ones); a changed experiment is refused (see :mod:`sim.analysis.design`).
+
+An experiment with policies runs every policy in every world instead (run ids by world,
+policy and replication; see :mod:`sim.analysis.policies`), through the same executors,
+store, resume and progress.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from sim.analysis.design import (
 )
 from sim.analysis.experiment import Experiment, apply_values
 from sim.analysis.outcomes import REFERENCE_OUTCOMES, compute_outcomes, mean_yearly_cost
+from sim.analysis.policies import plan as policy_plan
+from sim.analysis.policies import policy_run_id, run_policies
 from sim.core.errors import UserError
 from sim.model.scenario import Scenario
 from sim.runs.runner import RunRecord, RunSpec, chunked, map_batches, run_specs
@@ -74,6 +80,11 @@ def run_sweep(exp: Experiment, store: ResultStore, executor: Executor, *,
     """
     design = open_design(exp, store)
     finished = store.finished_run_ids()
+    if exp.policies:
+        if evaluate is not None:
+            raise ValueError("policies need the model, not an evaluate function")
+        return _run_policies(exp, design, store, executor, finished, workers, batch_size,
+                             on_progress)
     reps = range(exp.replications)
     refs = [reference_run_id(r) for r in reps] if exp.needs_reference() else []
     if refs and evaluate is not None:
@@ -125,6 +136,29 @@ def run_sweep(exp: Experiment, store: ResultStore, executor: Executor, *,
                      run_id=design_run_id(row, r), group=f"d{row:06d}", detail=False)
              for row, r in todo]
     run_specs(specs, executor, _with_outcomes(exp, commit, costs, ref_cost, ref_summaries), size)
+    return status
+
+
+def _run_policies(exp: Experiment, design: Any, store: ResultStore, executor: Executor,
+                  finished: set[str], workers: int, batch_size: int | None,
+                  on_progress: Callable[[int, int], None] | None) -> SweepStatus:
+    """Every policy in every world (see :mod:`sim.analysis.policies`), committed as it ends."""
+    runs = policy_plan(design)
+    ids = [policy_run_id(*p) for p in runs]
+    status = SweepStatus(len(runs), len(finished.intersection(ids)), 0, [])
+    size = batch_size or exp.batch_size or auto_batch_size(len(runs), workers, exp.years or 1)
+
+    def commit(rec: RunRecord) -> None:
+        store.add_run(rec, detail=False)
+        if rec.status == "done":
+            status.done_now += 1
+        else:
+            status.failed.append(rec.run_id)
+        if on_progress:
+            on_progress(status.done_before + status.done_now, status.total)
+
+    todo = [p for p, rid in zip(runs, ids, strict=True) if rid not in finished]
+    run_policies(exp, design, todo, executor, commit, size)
     return status
 
 

@@ -20,7 +20,9 @@ from sim.cli import describe as _describe  # noqa: F401  (describe)
 from sim.cli import evidence as _evidence  # noqa: F401  (evidence)
 
 # Command modules register themselves on `app` when imported.
+from sim.cli import robustness as _robustness  # noqa: F401  (robustness, discover, …-report)
 from sim.cli import run as _run  # noqa: F401  (scenarios, validate, run)
+from sim.cli import serve as _serve  # noqa: F401  (serve)
 from sim.cli import sweep as _sweep  # noqa: F401  (sweep, sensitivity)
 from sim.cli.app import app, err_console
 from sim.core.errors import UserError

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperArgument, TyperOption
 
 app = typer.Typer(
     name="sim",
@@ -30,6 +31,59 @@ CITY = typer.Option(None, "--city", help="Run on this city instead of the scenar
 BURN_IN = typer.Option(None, "--burn-in", min=0, max=10,
                        help="Years simulated before the counted period and left out of every "
                             "output (default: the scenario's burn_in_years, 1).")
+
+
+# ---- help placeholders ------------------------------------------------------------------------
+# Typer 0.29 shows a parameter's Python type as its placeholder: `--json <bool>`, `--seed
+# <int range>`, `Usage: sim run [OPTIONS] {scenario}`. They are replaced here, once, for
+# every command: a flag shows none, a value shows the word a user knows from other tools
+# (INTEGER, NUMBER, TEXT, PATH, or the choices), an argument its name in capitals
+# (`sim run [OPTIONS] SCENARIO`, `sim compare [OPTIONS] SCENARIOS...`). An explicit
+# ``metavar=`` on a parameter still wins.
+_WORDS = {"int": "INTEGER", "float": "NUMBER", "str": "TEXT", "Path": "PATH", "bool": "BOOLEAN"}
+
+
+def _placeholder(param: TyperArgument | TyperOption, ctx: Any) -> str | None:
+    if param.metavar is not None:
+        return param.metavar
+    if isinstance(param, TyperOption) and (param.is_flag or param.count):
+        return None
+    desc = param.type_descriptor
+    if desc.is_choice:
+        return "|".join(str(getattr(c, "value", c)) for c in desc.choices or ())
+    annotation = desc.annotation
+    if desc.is_list:
+        annotation = (getattr(annotation, "__args__", None) or (str,))[0]
+    word = _WORDS.get(getattr(annotation, "__name__", ""), "VALUE")
+    if desc.is_path:
+        word = "PATH"
+    return word + ("..." if param.nargs != 1 else "")
+
+
+def _option_type(self: TyperOption, ctx: Any) -> str | None:
+    return _placeholder(self, ctx)
+
+
+def _argument_type(self: TyperArgument, ctx: Any) -> str | None:
+    return None  # the argument's name (in capitals) already says what it takes
+
+
+def _argument_name(self: TyperArgument) -> str:
+    return self.metavar if self.metavar is not None else (self.name or "").upper()
+
+
+def _argument_usage(self: TyperArgument) -> str:
+    if self.metavar is not None:
+        return self.metavar
+    name = _argument_name(self)
+    name = name if self.required else f"[{name}]"
+    return name + ("..." if self.nargs != 1 else "")
+
+
+TyperOption.display_type_rich = _option_type  # type: ignore[method-assign]
+TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign]
+TyperArgument.display_name_raw = property(_argument_name)  # type: ignore[assignment]
+TyperArgument._usage_display_name = _argument_usage  # type: ignore[method-assign]
 
 
 def resolve_city(value: str | None) -> str | None:

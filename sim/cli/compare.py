@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-import shlex
-import sys
 from pathlib import Path
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.analysis.compare import plan_comparison, run_comparison
-from sim.cli.app import BURN_IN, CITY, app, console, out_console, print_json, resolve_city
+from sim.analysis.compare_checks import comparison_checks
+from sim.analysis.compare_metrics import MIN_REPLICATIONS
+from sim.cli.app import (
+    BURN_IN,
+    CITY,
+    app,
+    console,
+    err_console,
+    out_console,
+    print_json,
+    resolve_city,
+)
+from sim.cli.lang import LANG_OPTION, resolve_lang, t
 from sim.cli.run import MAX_REPLICATIONS, WORKERS, default_out, run_into_store
-from sim.core.errors import UserError
 from sim.model.scenario import MAX_YEARS
-from sim.report.text import LANGS
+from sim.report.text import round_money
+from sim.report.text import tr as report_tr
 from sim.runs.export import export_csv
-from sim.runs.folders import MadeBy, results_folder
+from sim.runs.folders import MadeBy, command_line, folder_history, results_folder
 from sim.runs.runner import check_spec
 from sim.runs.seeds import MAX_SEED
 from sim.runs.store import ResultStore
@@ -26,10 +39,27 @@ HEAVY_KEYS = ("areas", "per_wijk_per_1000_households", "per_wijk_change_per_1000
               "description")
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise UserError(f"unknown language '{lang}'; choose one of: {', '.join(LANGS)}.",
-                        field="--lang")
+def print_checks(comp: dict[str, Any], lang: str, con: Console = err_console) -> list[str]:
+    """Print the comparison's warnings (too few replications, short horizon) on stderr.
+
+    Returns the lines printed (without markup). The same checks as the report's "Let op".
+    """
+    checks = comparison_checks(comp)
+    lines = []
+    if checks["too_few_replications"]:
+        lines.append(t(lang, "w_reps", reps=checks["replications"],
+                       min=checks["min_replications"]))
+        if checks["needed_replications"]:
+            lines[-1] += " " + t(lang, "w_need", n=checks["needed_replications"],
+                                 half=f"{checks['target_half_width_pct']:g}")
+    for item in checks["programmes_past_horizon"]:
+        lines.append(t(lang, "w_horizon", end=checks["horizon_end"], name=item["scenario"],
+                       part=report_tr(lang, "part_" + item["part"]), first=item["first"],
+                       last=item["last"]))
+    for line in lines:
+        con.print(f"[yellow]{t(lang, 'warning')}:[/] {escape(line)}", highlight=False,
+                  soft_wrap=True)
+    return lines
 
 
 @app.command()
@@ -46,7 +76,7 @@ def compare(
     workers: int = WORKERS,
     out: Path = typer.Option(None, "--out", help="Results folder (default "
                                                  "results/compare-<time>/); reruns resume."),
-    lang: str = typer.Option("nl", "--lang", help="Language of the figures: nl or en."),
+    lang: str = LANG_OPTION,
     city: str = CITY,
     burn_in: float = BURN_IN,
     parameter_draws: int = typer.Option(
@@ -56,13 +86,17 @@ def compare(
              "scenario), so intervals include parameter uncertainty."),
     as_json: bool = typer.Option(False, "--json", help="Print the key table as JSON."),
 ) -> None:
-    """Run scenarios with the same seeds; print the key table, write figures and JSON."""
-    _check_lang(lang)
+    """Run scenarios with the same seeds; print the key table, write figures and JSON.
+
+    Warns (on stderr) below 10 replications, with how many would give ±5% intervals, and
+    when the horizon ends before a programme does.
+    """
+    lang = resolve_lang(lang)
     plan = plan_comparison(scenarios, years, replications, seed, city=resolve_city(city),
                            burn_in=burn_in, parameter_draws=parameter_draws)
     out = out or default_out("compare")
     con = out_console(as_json)
-    command = "sim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = command_line()
 
     def runner(specs: list, store: ResultStore) -> None:
         run_into_store(specs, store, workers, None, con, "compare")
@@ -81,90 +115,130 @@ def compare(
     made_by = MadeBy("compare", f"'sim compare {names}' (seed {seed}, {plan.replications} "
                                 f"replication(s), {plan.years:g} years{draws_text})", identity)
     with results_folder(out, made_by):
-        comp = run_comparison(plan, out, runner, command)
+        with ResultStore(out) as store:
+            history = folder_history(store)  # the creating command, and later resumes
+        comp = run_comparison(plan, out, runner, command, history)
         with ResultStore(out) as store:
             export_csv(store, out)
         from sim.report.figures import write_figures  # matplotlib only when needed
 
         write_figures(comp, Path(out) / "figures", lang)
     if as_json:
+        print_checks(comp, lang)
         print_json([{k: v for k, v in row.items() if k not in HEAVY_KEYS}
                     for row in comp["rows"]])
         return
-    _print_table(comp, out)
+    _print_table(comp, out, lang)
+    print_checks(comp, lang)
 
 
-def _iv(values: list, fmt: str) -> str:
+def _local(text: str, lang: str) -> str:
+    if lang != "nl":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _iv(values: list, fmt: str, lang: str) -> str:
     lo, hi = values
     if lo is None or hi is None or lo != lo or hi != hi:
         return ""
-    return f"\n[dim]{fmt.format(lo)}…{fmt.format(hi)}[/]"
+    return f"\n[dim]{_local(fmt.format(lo), lang)}…{_local(fmt.format(hi), lang)}[/]"
 
 
-def _v(x: float | None, fmt: str) -> str:
-    return "–" if x is None or x != x else fmt.format(x)
+def _v(x: float | None, fmt: str, lang: str) -> str:
+    return "–" if x is None or x != x else _local(fmt.format(x), lang)
 
 
-def _print_table(comp: dict, out: Path) -> None:
+def _money(x: float | None, lang: str) -> str:
+    return _v(None if x is None else round_money(x), "{:,.0f}", lang)
+
+
+def _cpp(r: dict[str, Any], lang: str) -> str:
+    """€ per prevented burglary: only where the prevented interval excludes 0."""
+    if r["reference"]:
+        return "–"
+    if r.get("effect", "fewer") != "fewer":
+        return t(lang, "no_effect")
+    if r["cost_per_prevented_eur"] is None:
+        return "–"
+    lo, hi = r["cost_per_prevented_interval"]
+    iv = ("" if lo is None or hi is None else
+          f"\n[dim]{_money(lo, lang)}…{_money(hi, lang)}[/]")
+    return _money(r["cost_per_prevented_eur"], lang) + iv
+
+
+def _print_table(comp: dict, out: Path, lang: str) -> None:
     p = comp["provenance"]
     last = p["start_year"] + int(-(-p["years"] // 1)) - 1
-    t = Table(title=f"Against '{comp['reference']}': {p['replications']} replication(s) x "
-                    f"{p['years']:g} year(s) ({p['start_year']}-{last}), seed "
-                    f"{p['master_seed']}. Means per year; 90% interval below.")
-    t2 = Table(title="Side effects and persistence")
-    for table, cols in ((t, ("burglaries", "change %", "prevented", "extra cost €",
-                             "€ per prevented")),
-                        (t2, ("arrests", "WDQ", "spread (CV)", "after end %"))):
-        table.add_column("scenario", no_wrap=True)
+    tb = Table(title=t(lang, "cmp_title", ref=comp["reference"], reps=p["replications"],
+                       years=_local(f"{p['years']:g}", lang), first=p["start_year"], last=last,
+                       seed=p["master_seed"]))
+    t2 = Table(title=t(lang, "cmp_title2"))
+    for table, cols in ((tb, ("c_burglaries", "c_change", "c_prevented", "c_cost", "c_cpp")),
+                        (t2, ("c_arrests", "c_wdq", "c_spread", "c_after"))):
+        table.add_column(t(lang, "scenario"), no_wrap=True)
         for col in cols:
-            table.add_column(col, justify="right")
+            table.add_column(t(lang, col), justify="right")
     for r in comp["rows"]:
         after = r["persistence"]
-        t.add_row(
+        tb.add_row(
             r["scenario"],
-            _v(r["woninginbraken_per_year"], "{:,.0f}") + _iv(r["woninginbraken_interval"],
-                                                             "{:,.0f}"),
+            _v(r["woninginbraken_per_year"], "{:,.0f}", lang)
+            + _iv(r["woninginbraken_interval"], "{:,.0f}", lang),
             "–" if r["reference"] else
-            _v(r["change_vs_reference_pct"], "{:+.1f}") + _iv(r["interval"], "{:+.0f}"),
+            _v(r["change_vs_reference_pct"], "{:+.1f}", lang) + _iv(r["interval"], "{:+.0f}",
+                                                                   lang),
             "–" if r["reference"] else
-            _v(r["prevented_per_year"], "{:,.0f}") + _iv(r["prevented_interval"], "{:,.0f}"),
-            _v(r["cost_eur_per_year"], "{:,.0f}"),
-            _v(r["cost_per_prevented_eur"], "{:,.0f}"),
+            _v(r["prevented_per_year"], "{:,.0f}", lang)
+            + _iv(r["prevented_interval"], "{:,.0f}", lang),
+            _money(r["cost_eur_per_year"], lang),
+            _cpp(r, lang),
         )
         t2.add_row(
             r["scenario"],
-            _v(r["arrests_per_year"], "{:,.1f}") + _iv(r["arrests_interval"], "{:,.1f}"),
-            _v(r["wdq"], "{:.2f}") + _iv(r["wdq_interval"], "{:.2f}"),
-            _v(r["spread_cv"], "{:.2f}") + _iv(r["spread_cv_interval"], "{:.2f}"),
-            _v(after["after_change_pct"], "{:+.1f}") + _iv(after["after_interval"], "{:+.1f}"),
+            _v(r["arrests_per_year"], "{:,.1f}", lang) + _iv(r["arrests_interval"], "{:,.1f}",
+                                                             lang),
+            _v(r["wdq"], "{:.2f}", lang) + _iv(r["wdq_interval"], "{:.2f}", lang),
+            _v(r["spread_cv"], "{:.2f}", lang) + _iv(r["spread_cv_interval"], "{:.2f}", lang),
+            _v(after["after_change_pct"], "{:+.1f}", lang)
+            + _iv(after["after_interval"], "{:+.1f}", lang),
         )
-    console.print(t)
+    console.print(tb)
     console.print(t2)
-    console.print(
-        "extra cost: mean per year over the whole horizon; WDQ: displacement (<0) or diffusion "
-        "(>0) around the hotspot wijken, '–' when they do not clearly improve; spread: "
-        "coefficient of variation of burglaries per 1,000 households between wijken; after "
-        "end: change in the years after the programme's last year.", style="dim")
+    console.print(t(lang, "cmp_note", minreps=MIN_REPLICATIONS), style="dim", highlight=False)
     draws = p.get("parameter_draws")
     if draws:
-        console.print(f"intervals include parameter uncertainty: replication r ran with draw "
-                      f"r mod {draws['n']} of the calibrated parameters "
-                      f"({', '.join(draws['parameters'])}) from {draws['file']}.", style="dim",
+        console.print(t(lang, "draws", n=draws["n"], params=", ".join(draws["parameters"]),
+                        file=draws["file"]), style="dim", highlight=False)
+    for item in comparison_checks(comp)["structural_programmes"]:
+        console.print(t(lang, "structural", name=item["scenario"],
+                        part=report_tr(lang, "part_" + item["part"])), style="dim",
                       highlight=False)
-    console.print(f"results: {out}  (comparison.json, runs.sqlite, figures/*.png|svg)\n"
-                  f"report:  sim report {out} [--format pdf|html] [--lang nl|en]")
+    console.print(t(lang, "cmp_results", dir=out) + "\n" + t(lang, "cmp_report", dir=out),
+                  highlight=False)
 
 
 @app.command()
 def report(
     folder: Path = typer.Argument(..., help="A folder written by 'sim compare'."),
-    fmt: str = typer.Option("pdf", "--format", help="pdf or html (a single file)."),
-    lang: str = typer.Option("nl", "--lang", help="nl (default) or en."),
+    fmt: str = typer.Option("pdf", "--format", metavar="pdf|html",
+                            help="pdf or html (a single file)."),
+    lang: str = typer.Option("nl", "--lang", metavar="nl|en",
+                             help="Language of the report and of this command's output: nl "
+                                  "(default: the report is for the gemeenteraad) or en."),
     out: Path = typer.Option(None, "--out", help="Output file (default "
                                                  "FOLDER/report-<lang>.<format>)."),
+    robustness: Path = typer.Option(None, "--robustness", help="A 'sim robustness' folder: "
+                                    "adds the section 'Hoe robuust is de keuze?'."),
 ) -> None:
-    """Build the council report of a comparison folder (PDF or single-file HTML)."""
-    from sim.report.build import build_report
+    """Build the council report of a comparison folder (PDF or single-file HTML).
 
-    path = build_report(folder, fmt, lang, out)
-    console.print(f"report: {path}")
+    Warns (on stderr, and in the report) below 10 replications and when the horizon ends
+    before a programme does.
+    """
+    from sim.report.build import build_report, load_comparison
+
+    lang = resolve_lang(lang)
+    path = build_report(folder, fmt, lang, out, robustness=robustness)
+    print_checks(load_comparison(folder, check_store=False), lang)
+    console.print(t(lang, "report", path=path), highlight=False)

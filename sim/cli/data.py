@@ -137,7 +137,7 @@ def calibrate(
 ) -> None:
     """Fit the free parameters to calibration/<city>/targets.toml; write calibrated.toml."""
     from sim.analysis.calibration.run import run_calibration
-    from sim.report.calibration_plot import plot_fit
+    from sim.report.calibration_plot import plot_fits
 
     if city_arg and city_opt and city_arg != city_opt:
         raise UserError(f"two cities given ('{city_arg}' and --city '{city_opt}'); give one.",
@@ -158,11 +158,11 @@ def calibrate(
         res = run_calibration(city, police=police, kwb=kwb, replications=replications,
                               workers=workers, out=out, results=results, seed=seed,
                               con=console, progress=progress)
-    fig = plot_fit(res, res.out.with_name("calibration_fit.png"))
-    res.write(wall_seconds=time.perf_counter() - t0, figure=fig)
+    figs = plot_fits(res, res.out.parent)  # calibration_fit.png (Dutch) and _en.png
+    res.write(wall_seconds=time.perf_counter() - t0, figure=figs["nl"])
     _print_fit(res)
-    console.print(f"wrote {res.out} and {fig} in {time.perf_counter() - t0:.0f} s; "
-                  f"runs in {res.results}")
+    console.print(f"wrote {res.out}, {figs['nl']} and {figs['en']} in "
+                  f"{time.perf_counter() - t0:.0f} s; runs in {res.results}")
 
 
 def _print_fit(res) -> None:  # noqa: ANN001

@@ -11,7 +11,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim.analysis.compare_metrics import LEVEL, mean_ci
 from sim.cli.app import BURN_IN, CITY, app, console, out_console, print_json, resolve_city
+from sim.cli.lang import LANG_OPTION, resolve_lang, t
 from sim.core.errors import UserError
 from sim.model.scenario import MAX_YEARS, known_scenarios, load_scenario
 from sim.runs.executors import freeze_imports, make_executor
@@ -112,6 +114,36 @@ def mean_summary(summaries: list[dict]) -> dict:
     return avg(summaries)
 
 
+#: Outcomes of ``sim run`` given with a 90% interval over replications, and their range.
+INTERVALS = {"woninginbraken_per_year": (0, None), "completed_per_year": (0, None),
+             "attempted_only_per_year": (0, None), "arrests_per_year": (0, None),
+             "clearance_rate": (0, 1)}
+
+
+def _ci(values: list, lo_hi: tuple[float | None, float | None]) -> list[float | None]:
+    """The 90% t interval of a mean over replications, kept within the quantity's range."""
+    arr = np.array([np.nan if v is None else v for v in values], dtype=float)
+    _, lo, hi = (float(x) for x in mean_ci(arr))
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return [None, None]
+    low, high = lo_hi
+    lo = max(lo, low) if low is not None else lo
+    hi = min(hi, high) if high is not None else hi
+    return [lo, hi]
+
+
+def run_intervals(summaries: list[dict]) -> dict:
+    """90% intervals over replications of the headline outcomes and of each gebied's count.
+
+    ``None`` ends with one replication (no spread to estimate).
+    """
+    out: dict = {k: _ci([s.get(k) for s in summaries], rng) for k, rng in INTERVALS.items()}
+    gebieden = summaries[0].get("per_gebied", {})
+    out["per_gebied"] = {g: _ci([s["per_gebied"].get(g) for s in summaries], (0, None))
+                         for g in gebieden}
+    return out
+
+
 @app.command()
 def run(
     scenario: str = typer.Argument(
@@ -128,9 +160,15 @@ def run(
     workers: int = WORKERS,
     city: str = CITY,
     burn_in: float = BURN_IN,
+    lang: str = LANG_OPTION,
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
-    """Run one scenario and print woninginbraken per gebied, arrests and hours spent."""
+    """Run one scenario and print woninginbraken per gebied, arrests and hours spent.
+
+    With -r N: means with 90% intervals over the replications. To compare options use
+    'sim compare' (the same seeds for every option, paired).
+    """
+    lang = resolve_lang(lang)
     sc = load_scenario(scenario, city=resolve_city(city))
     if years is not None:
         sc = sc.model_copy(update={"years": float(years)})
@@ -169,6 +207,8 @@ def run(
         "per_wijk": mean["per_wijk"],
         "by_year": mean["by_year"],
         "hours_per_year": mean["hours_per_year"],
+        "interval_level": LEVEL,
+        "intervals": run_intervals(list(runs["summary"])),
         "yearly_cost_eur": {str(k): v for k, v in sc.yearly_cost_eur().items()},
         "seconds_per_run": float(np.mean([r.seconds for r in records])) if records else None,
         "resumed_runs": replications - len(records),
@@ -177,34 +217,62 @@ def run(
     if as_json:
         print_json(result)
         return
-    _print_summary(result, sc)
+    _print_summary(result, sc, lang)
 
 
-def _print_summary(res: dict, sc) -> None:  # noqa: ANN001
+def _local(text: str, lang: str) -> str:
+    """A number formatted in English (1,234.5) the Dutch way (1.234,5) for lang 'nl'."""
+    if lang != "nl":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _with_iv(value: float, iv: list, fmt: str, lang: str) -> str:
+    """A value and, when known, its 90% interval on a second (dim) line."""
+    text = _local(fmt.format(value), lang)
+    if iv and iv[0] is not None and iv[1] is not None:
+        text += f"\n[dim]{_local(fmt.format(iv[0]), lang)}…{_local(fmt.format(iv[1]), lang)}[/]"
+    return text
+
+
+def _print_summary(res: dict, sc, lang: str) -> None:  # noqa: ANN001
     city = cached_city(sc.city)
-    t = Table(title=f"{res['scenario']}: {res['replications']} replication(s) x "
-                    f"{res['years']:g} year(s), seed {res['seed']} (mean per year)")
-    t.add_column("gebied")
-    t.add_column("woninginbraken / year", justify="right")
+    iv = res["intervals"]
+    many = res["replications"] > 1
+    tb = Table(title=t(lang, "run_title", scenario=res["scenario"], reps=res["replications"],
+                       years=_local(f"{res['years']:g}", lang), seed=res["seed"],
+                       iv=t(lang, "iv_note") if many else ""))
+    tb.add_column(t(lang, "gebied"))
+    tb.add_column(t(lang, "per_year"), justify="right")
     for g, v in sorted(res["per_gebied"].items(), key=lambda kv: int(kv[0])):
-        t.add_row(f"{g} {city.gebied_names.get(int(g), '')}", f"{v:,.1f}")
-    t.add_row("[bold]total", f"[bold]{res['woninginbraken_per_year']:,.1f}")
-    console.print(t)
-    t2 = Table(title="Outcomes per year")
-    t2.add_column("measure")
-    t2.add_column("value", justify="right")
-    t2.add_row("woninginbraken (attempts included)", f"{res['woninginbraken_per_year']:,.1f}")
-    t2.add_row("  completed", f"{res['completed_per_year']:,.1f}")
-    t2.add_row("  attempted only (failed)", f"{res['attempted_only_per_year']:,.1f}")
-    t2.add_row("arrests", f"{res['arrests_per_year']:,.1f}")
-    t2.add_row("clearance rate", f"{res['clearance_rate']:.1%}")
+        tb.add_row(f"{g} {city.gebied_names.get(int(g), '')}",
+                   _with_iv(v, iv["per_gebied"].get(g), "{:,.1f}", lang))
+    tb.add_row(f"[bold]{t(lang, 'total')}", "[bold]" + _with_iv(
+        res["woninginbraken_per_year"], iv["woninginbraken_per_year"], "{:,.1f}", lang))
+    console.print(tb)
+    t2 = Table(title=t(lang, "outcomes"))
+    t2.add_column(t(lang, "measure"))
+    t2.add_column(t(lang, "value"), justify="right")
+    for key, word, fmt in (("woninginbraken_per_year", "burglaries", "{:,.1f}"),
+                           ("completed_per_year", "completed", "{:,.1f}"),
+                           ("attempted_only_per_year", "attempted", "{:,.1f}"),
+                           ("arrests_per_year", "arrests", "{:,.1f}")):
+        t2.add_row(t(lang, word), _with_iv(res[key], iv[key], fmt, lang))
+    lo, hi = iv["clearance_rate"]
+    t2.add_row(t(lang, "clearance"), _local(f"{res['clearance_rate']:.1%}", lang) + (
+        f"\n[dim]{_local(f'{lo:.1%}', lang)}…{_local(f'{hi:.1%}', lang)}[/]"
+        if lo is not None else ""))
     if res["knox_ratio"] is not None:
-        t2.add_row("Knox ratio (≤200 m, ≤14 days)", f"{res['knox_ratio']:.2f}")
+        t2.add_row(t(lang, "knox"), _local(f"{res['knox_ratio']:.2f}", lang))
     console.print(t2)
-    t3 = Table(title="Productive hours spent per year")
-    t3.add_column("agent type and task")
-    t3.add_column("hours", justify="right")
+    t3 = Table(title=t(lang, "hours"))
+    t3.add_column(t(lang, "task"))
+    t3.add_column(t(lang, "hours_col"), justify="right")
     for k, v in res["hours_per_year"].items():
-        t3.add_row(k.replace("_", " "), f"{v:,.0f}")
+        t3.add_row(k.replace("_", " "), _local(f"{v:,.0f}", lang))
     console.print(t3)
-    console.print(f"results: {res['results_dir']}  (runs.sqlite, summary.csv, daily.csv)")
+    if not many:
+        console.print(t(lang, "one_rep"), style="dim", highlight=False)
+    other = "interventieteam" if res["scenario"] == "baseline" else res["scenario"]
+    console.print(t(lang, "to_compare", pair=f"baseline {other}"), highlight=False)
+    console.print(t(lang, "results", dir=res["results_dir"]), highlight=False)

@@ -4,8 +4,10 @@ The report is built in two steps: :func:`build_document` turns ``comparison.json
 list of :class:`Block` (title, headings, paragraphs, bullets, tables, figures) in Dutch or
 English; a renderer lays the blocks out: ``sim/report/html.py`` (one HTML file, figures
 embedded as base64 PNG) or ``sim/report/pdf.py`` (A4 pages via matplotlib's PDF backend).
-Sections: the question, the scenarios with description and cost, the key table, the
-figures, assumptions and sources, what the uncertainty means, provenance.
+Sections: the question (with the warnings of ``sim/analysis/compare_checks.py`` and a
+summary), the scenarios with description and cost, the key table, the figures (each titled
+with its message), assumptions and sources, what the uncertainty means, a glossary,
+provenance.
 """
 
 from __future__ import annotations
@@ -16,17 +18,22 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.compare import COMPARISON_SHA_KEY, FORMAT
+from sim.analysis.compare_checks import comparison_checks
+from sim.analysis.compare_metrics import MIN_REPLICATIONS
 from sim.analysis.compare_plan import run_id as compare_run_id
 from sim.core.errors import UserError
 from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
 from sim.core.tree import get_dotted
+from sim.model.scenario import MAX_YEARS
 from sim.report.document import Block
+from sim.report.messages import figure_messages
 from sim.report.text import (
     ASSUMPTIONS,
     LANGS,
     STRINGS,
     eur,
     interval,
+    label,
     num,
     paragraphs,
     pct,
@@ -36,7 +43,10 @@ from sim.runs.store import ResultStore
 
 FORMATS = ("pdf", "html")
 SECTION_KEYS = ("h_question", "h_scenarios", "h_table", "h_figures", "h_assumptions",
-                "h_uncertainty", "h_provenance")
+                "h_uncertainty", "h_glossary", "h_provenance")
+#: Figure name -> caption key (figure 3's depends on the map, see build_document).
+FIGURES = ("fig1_over_time", "fig2_change_per_area", "fig3_maps", "fig4_cost_vs_prevented",
+           "fig5_persistence")
 
 
 def load_comparison(folder: str | Path, *, check_store: bool = True) -> dict[str, Any]:
@@ -165,16 +175,18 @@ def _settings(params: dict[str, Any], n_gebieden_city: int, lang: str) -> str:
 
 
 def _summary(comp: dict[str, Any], lang: str) -> list[Block]:
-    ref = comp["reference"]
+    ref = label(comp["reference"], lang)
     bullets, clear = [], []
     for r in (r for r in comp["rows"] if not r["reference"]):
         lo, hi = r["interval"]
-        kw = dict(name=r["scenario"], pct=pct(r["change_vs_reference_pct"], lang),
+        kw = dict(name=label(r["scenario"], lang), pct=pct(r["change_vs_reference_pct"], lang),
                   lo=pct(lo, lang), hi=pct(hi, lang), ref=ref)
-        if hi is not None and hi < 0:
-            text = tr(lang, "sum_clear_down", prev=num(r["prevented_per_year"], lang),
+        if _fewer(r):
+            free = not r["cost_eur_per_year"]
+            text = tr(lang, "sum_clear_down_free" if free else "sum_clear_down",
+                      prev=num(r["prevented_per_year"], lang),
                       cpp=eur(r["cost_per_prevented_eur"], lang), **kw)
-            if r["cost_per_prevented_eur"] is not None:
+            if r["cost_per_prevented_eur"] is not None and not free:
                 clear.append(r)
         elif lo is not None and lo > 0:
             text = tr(lang, "sum_clear_up", **kw)
@@ -189,11 +201,33 @@ def _summary(comp: dict[str, Any], lang: str) -> list[Block]:
     out = [Block("h1", tr(lang, "h_summary")), Block("bullets", items=bullets)]
     if clear:
         best = min(clear, key=lambda r: r["cost_per_prevented_eur"])
-        out.append(Block("p", tr(lang, "sum_best", name=best["scenario"],
+        out.append(Block("p", tr(lang, "sum_best", name=label(best["scenario"], lang),
                                  cpp=eur(best["cost_per_prevented_eur"], lang))))
     elif bullets:
         out.append(Block("p", tr(lang, "sum_none_clear", ref=ref)))
     return out
+
+
+def _fewer(row: dict[str, Any]) -> bool:
+    """A demonstrable effect: the paired interval of prevented burglaries lies above zero.
+
+    (Rows of an older comparison.json have no "effect": it is read from the interval.)
+    """
+    if "effect" in row:
+        return row["effect"] == "fewer"
+    lo, hi = row.get("prevented_interval") or (None, None)
+    return lo is not None and hi is not None and lo > 0
+
+
+def _cpp(row: dict[str, Any], lang: str) -> str:
+    """Cost per prevented burglary: only for a demonstrable effect that costs money."""
+    if row["reference"]:
+        return "–"
+    if not _fewer(row):
+        return tr(lang, "no_effect")
+    if not row["cost_eur_per_year"] or row["cost_per_prevented_eur"] is None:
+        return "–"
+    return _both(row["cost_per_prevented_eur"], row["cost_per_prevented_interval"], lang, "eur")
 
 
 def _both(value: float | None, iv: list, lang: str, kind: str = "num", decimals: int = 0) -> str:
@@ -208,7 +242,7 @@ def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Bloc
     p = comp["provenance"]
     rows_a, rows_b = [], []
     for r in comp["rows"]:
-        name = r["scenario"] + (tr(lang, "reference_tag") if r["reference"] else "")
+        name = label(r["scenario"], lang) + (tr(lang, "reference_tag") if r["reference"] else "")
         after = r["persistence"]
         ref = r["reference"]  # its change against itself is 0 by definition: shown as '–'
         rows_a.append([
@@ -217,7 +251,7 @@ def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Bloc
             "–" if ref else _both(r["change_vs_reference_pct"], r["interval"], lang, "pct", 1),
             "–" if ref else _both(r["prevented_per_year"], r["prevented_interval"], lang),
             eur(r["cost_eur_per_year"], lang),
-            _both(r["cost_per_prevented_eur"], r["cost_per_prevented_interval"], lang, "eur"),
+            _cpp(r, lang),
         ])
         rows_b.append([
             name,
@@ -232,14 +266,15 @@ def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Bloc
                         if w["code"] in p["wdq_areas"]["treated"])
     return [
         Block("p", tr(lang, "table_intro", first=first, last=last, reps=p["replications"],
-                      ref=comp["reference"])),
+                      ref=label(comp["reference"], lang))),
         Block("table", header=[tr(lang, k, first=first, last=last) for k in keys_a],
               items=rows_a, widths=[1.3, 1.25, 1.4, 1.0, 1.1, 1.45]),
         Block("h2", tr(lang, "table2_intro")),
         Block("table", header=[tr(lang, k) for k in keys_b], items=rows_b,
               widths=[1.5, 1.1, 1.1, 1.1, 1.2]),
         *(Block("p", n, small=True) for n in paragraphs(lang, "notes", first=first, last=last,
-                                                        treated=f"({treated})")),
+                                                        treated=f"({treated})",
+                                                        minreps=MIN_REPLICATIONS)),
     ]
 
 
@@ -263,13 +298,13 @@ def _assumptions(comp: dict[str, Any], lang: str) -> list[Block]:
     for name, s in scen.items():
         e = s["params"]["extra_cost"]
         if e["eur_per_year"] > 0:
-            rows.append([tr(lang, "a_extra", name=name),
+            rows.append([tr(lang, "a_extra", name=label(name, lang)),
                          f"{eur(e['eur_per_year'], lang)} {tr(lang, 'per_year')}", e["what"]])
     cal = comp["provenance"]["calibration"]
     rows.append([tr(lang, "a_calibration"),
                  tr(lang, "a_cal_yes", file=cal["file"]) if cal.get("used") else
                  tr(lang, "a_cal_no"), tr(lang, "a_cal_src")])
-    return [Block("p", tr(lang, "assumptions_intro", ref=comp["reference"])),
+    return [Block("p", tr(lang, "assumptions_intro", ref=label(comp["reference"], lang))),
             Block("table", header=list(STRINGS[lang]["a_head"]), items=rows,
                   widths=[2.2, 1.2, 2.6])]
 
@@ -284,21 +319,58 @@ def _provenance(comp: dict[str, Any], lang: str) -> list[Block]:
     cal_text = (f"{cal['file']} (sha256 {cal['sha256']})" if cal.get("used")
                 else tr(lang, "p_cal_none"))
     areas = p["wdq_areas"]
+    resumed = [f"{r.get('command', '')} ({str(r.get('at', ''))[:16].replace('T', ' ')})"
+               for r in p.get("resumed_by") or []]
     pairs = [
         (tr(lang, "p_version"), p["package_version"]),
         (tr(lang, "p_created"), p["created_at"]),
         (tr(lang, "p_command"), p["command"] or "–"),
+        *([(tr(lang, "p_resumed"), "\n".join(resumed))] if resumed else []),
         (tr(lang, "p_folder"), p["results_dir"] or "–"),
         (tr(lang, "p_seed"), str(p["master_seed"])),
         (tr(lang, "p_reps"), f"{p['replications']} × {_years(p['years'], lang)}"),
         (tr(lang, "p_seeds"), ", ".join(str(s) for s in p["replication_seeds"])),
-        (tr(lang, "p_hashes"), ", ".join(f"{k}: {v['hash']}"
-                                         for k, v in p["scenarios"].items())),
+        (tr(lang, "p_hashes"), ", ".join(
+            (f"{label(k, lang)} ({k})" if label(k, lang) != k else k) + f": {v['hash']}"
+            for k, v in p["scenarios"].items())),
         (tr(lang, "p_calibration"), cal_text),
         (tr(lang, "p_wdq"), " / ".join(", ".join(areas[k]) or "–"
                                        for k in ("treated", "buffer", "control"))),
     ]
     return [Block("table", header=[], items=[list(x) for x in pairs], widths=[1.4, 4.0])]
+
+
+def warnings_text(comp: dict[str, Any], lang: str) -> list[str]:
+    """The warnings a reader must see first: too few replications, a short horizon.
+
+    The same checks as ``sim compare`` prints (``sim/analysis/compare_checks.py``); computed
+    from the comparison itself, so an older comparison.json is checked too.
+    """
+    checks = comparison_checks(comp)
+    out = []
+    if checks["too_few_replications"]:
+        out.append(tr(lang, "w_reps", reps=checks["replications"],
+                      min=checks["min_replications"]))
+        if checks["needed_replications"]:
+            out[-1] += " " + tr(lang, "w_reps_need", n=checks["needed_replications"],
+                                half=num(checks["target_half_width_pct"], lang))
+    for item in checks["programmes_past_horizon"]:
+        what = tr(lang, "w_part", part=tr(lang, "part_" + item["part"]),
+                  name=label(item["scenario"], lang))
+        out.append(tr(lang, "w_horizon", end=checks["horizon_end"], what=what,
+                      first=item["first"], last=item["last"]))
+    return out
+
+
+def _programme_text(prog: list[int] | None, last: int, lang: str) -> str:
+    """'Programma: 2024–2027.', structural, or running on past the horizon."""
+    if not prog:
+        return tr(lang, "no_programme")
+    if prog[1] <= last:
+        return tr(lang, "programme", first=prog[0], last=prog[1])
+    if prog[1] - prog[0] >= MAX_YEARS:  # e.g. last_year = 2100: no end date
+        return tr(lang, "structural")
+    return tr(lang, "past_horizon", first=prog[0], last=prog[1], end=last)
 
 
 def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
@@ -312,29 +384,29 @@ def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
     yearly = comp["figures"]["yearly_totals"][comp["reference"]]
     full = int(p["years"] // 1)
     totals = [v for run in yearly for v in run[:full]]  # full years only
+    ref = label(comp["reference"], lang)
+    warn = warnings_text(comp, lang)
     doc = [Block("title", tr(lang, "title"),
                  items=[tr(lang, "subtitle", n=len(comp["rows"]), reps=p["replications"],
                            years=_years(p["years"], lang),
                            first=first, last=last, date=p["created_at"][:10])]),
+           *([Block("warning", tr(lang, "h_warnings"), items=warn)] if warn else []),
            Block("h1", tr(lang, "h_question")),
            *(Block("p", t) for t in paragraphs(lang, "question", nw=len(comp["figures"]["wijken"]),
-                                               ref=comp["reference"])),
+                                               ref=ref)),
            *_summary(comp, lang),
            Block("h1", tr(lang, "h_scenarios"))]
     n_geb = len(comp["figures"]["gebieden"])
     for r in comp["rows"]:
         params = p["scenarios"][r["scenario"]]["params"]
-        doc.append(Block("h2", r["scenario"] + (tr(lang, "reference_tag") if r["reference"]
-                                                 else "")))
+        doc.append(Block("h2", label(r["scenario"], lang)
+                         + (tr(lang, "reference_tag") if r["reference"] else "")))
         if lang == "en" and r.get("description_en"):
             doc.append(Block("p", r["description_en"]))
         elif r["description"]:
             note = tr(lang, "descr_note") + " " if lang != "nl" else ""
             doc.append(Block("p", note + r["description"]))
-        prog = r["programme"]
-        prog_text = (tr(lang, "no_programme") if not prog else
-                     tr(lang, "programme", first=prog[0], last=prog[1]) if prog[1] <= last
-                     else tr(lang, "structural"))
+        prog_text = _programme_text(r["programme"], last, lang)
         doc.append(Block("p", f"{_settings(params, n_geb, lang)}\n{prog_text}\n{_costs(r, lang)}"))
     doc += [Block("h1", tr(lang, "h_table")), *_tables(comp, lang, first, last),
             Block("h1", tr(lang, "h_figures"))]
@@ -346,26 +418,37 @@ def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
                         for w in wijken)
     else:
         key = ", ".join(f"{i + 1} {w['name']}" for i, w in enumerate(wijken))
-    captions = {"fig1_per_month": tr(lang, "f1_caption"),
+    quarters = float(p["years"]) < 2 and bool(comp["figures"].get("quarterly_totals"))
+    captions = {"fig1_over_time": tr(lang, "f1_caption",
+                                     quarters=tr(lang, "f1_caption_q") if quarters else ""),
                 "fig2_change_per_area": tr(lang, "f2_caption", first=first, last=last),
                 "fig3_maps": tr(lang, "f3p_caption" if polygons else "f3_caption",
-                                ref=comp["reference"]) + " " + tr(lang, "wijk_key", key=key),
+                                ref=ref) + " " + tr(lang, "wijk_key", key=key),
                 "fig4_cost_vs_prevented": tr(lang, "f4_caption"),
                 "fig5_persistence": tr(lang, "f5_caption")}
-    doc += [Block("figure", text=c, key=k) for k, c in captions.items()]
+    messages = figure_messages(comp, lang)
+    doc += [Block("figure", text=captions[k], key=k, alt=messages[k]) for k in FIGURES]
     doc += [Block("h1", tr(lang, "h_assumptions")), *_assumptions(comp, lang),
             Block("h1", tr(lang, "h_uncertainty")),
             *(Block("p", t) for t in paragraphs(
-                lang, "uncertainty", reps=p["replications"], ref=comp["reference"],
+                lang, "uncertainty", reps=p["replications"], ref=ref,
                 min=num(min(totals), lang) if totals else "–",
                 max=num(max(totals), lang) if totals else "–")[: None if totals else -1]),
+            Block("h1", tr(lang, "h_glossary")),
+            Block("table", header=list(STRINGS[lang]["glossary_head"]),
+                  items=[list(row) for row in STRINGS[lang]["glossary"]], widths=[1.6, 4.4]),
             Block("h1", tr(lang, "h_provenance")), *_provenance(comp, lang)]
     return doc
 
 
 def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
-                 out: str | Path | None = None) -> Path:
-    """Write the report of a comparison folder; returns the file written."""
+                 out: str | Path | None = None,
+                 robustness: str | Path | None = None) -> Path:
+    """Write the report of a comparison folder; returns the file written.
+
+    ``robustness``: a ``sim robustness`` folder whose section "Hoe robuust is de keuze?"
+    is added before the assumptions (see :mod:`sim.report.robustness`).
+    """
     if fmt not in FORMATS:
         raise UserError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}.",
                         field="--format")
@@ -374,6 +457,11 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
                         field="--lang")
     comp = load_comparison(folder)
     doc = build_document(comp, lang)
+    section = None
+    if robustness is not None:
+        from sim.report.robustness import load_section
+
+        section = load_section(robustness)
     out = Path(out) if out else Path(folder) / f"report-{lang}.{fmt}"
     if out.is_dir():
         raise UserError("is a folder; give the report's file name.", file=str(out),
@@ -389,6 +477,11 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
 
     with plt.rc_context(STYLE):
         figures = make_figures(comp, lang)
+        if section is not None:
+            from sim.report.robustness import add_section
+
+            doc, figures = add_section(doc, figures, section, lang,
+                                       before=tr(lang, "h_assumptions"))
         try:
             _render(doc, figures, out, fmt, lang, comp)
         except OSError as exc:

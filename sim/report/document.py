@@ -8,7 +8,11 @@ from typing import Any
 
 @dataclass
 class Block:
-    """One element of the report: kind is title, h1, h2, p, bullets, table or figure."""
+    """One element of the report: kind is title, h1, h2, p, bullets, warning, table or figure.
+
+    A ``warning`` holds its sentences in ``items`` and its heading in ``text``; a figure's
+    ``text`` is its caption and ``alt`` its message (the HTML alt text).
+    """
 
     kind: str
     text: str = ""
@@ -17,3 +21,4 @@ class Block:
     widths: list[float] = field(default_factory=list)  # relative column widths
     key: str = ""  # figure name
     small: bool = False  # footnote-sized paragraph
+    alt: str = ""  # a figure's message: what it shows, in one sentence

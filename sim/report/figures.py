@@ -2,13 +2,15 @@
 
 Made to be projected in a council room: large fonts, labelled axes with units, the
 Okabe-Ito colour-blind-safe palette (plus line styles and markers, so print in grey works),
-and a source line with the scenario hashes. :func:`make_figures` returns matplotlib
-figures; :func:`write_figures` saves each as PNG and SVG (SVG text stays text).
+and a source line with the scenario hashes. Each figure's title states its message
+(``sim/report/messages.py``), with a grey line under it saying what is plotted; the title,
+the plot (legends included) and the source line get bands of their own, so nothing is
+drawn over anything else. :func:`make_figures` returns matplotlib figures;
+:func:`write_figures` saves each as PNG and SVG (SVG text stays text).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -17,14 +19,17 @@ import matplotlib.pyplot as plt  # headless machines fall back to the Agg backen
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.colors import ListedColormap, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from sim.report.text import num, tr
+from sim.analysis.compare import observed_levels
+from sim.analysis.compare_metrics import mean_ci
+from sim.report.messages import figure_messages
+from sim.report.text import eur, label, num, tr
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 REFERENCE_COLOUR = "#000000"
@@ -35,7 +40,7 @@ MARKERS = ["o", "s", "D", "^", "v", "P"]
 STYLE = {"font.size": 15, "axes.titlesize": 17, "axes.labelsize": 15, "xtick.labelsize": 13,
          "ytick.labelsize": 13, "legend.fontsize": 13, "figure.titlesize": 19,
          "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none"}
-NAMES = ("fig1_per_month", "fig2_change_per_area", "fig3_maps", "fig4_cost_vs_prevented",
+NAMES = ("fig1_over_time", "fig2_change_per_area", "fig3_maps", "fig4_cost_vs_prevented",
          "fig5_persistence")
 
 
@@ -52,19 +57,39 @@ def colours(comp: dict[str, Any]) -> dict[str, tuple[str, Any, str]]:
 def source_line(comp: dict[str, Any], lang: str) -> str:
     """The source line printed under every figure."""
     p = comp["provenance"]
-    hashes = ", ".join(f"{k} {v['hash']}" for k, v in p["scenarios"].items())
+    hashes = ", ".join(f"{label(k, lang)} {v['hash']}" for k, v in p["scenarios"].items())
     return tr(lang, "source", version=p["package_version"], reps=p["replications"],
               years=num(p["years"], lang, 2 if p["years"] % 1 else 0), start=p["start_year"],
               seed=p["master_seed"], hashes=hashes)
 
 
-def _finish(fig: Figure, comp: dict[str, Any], lang: str, title: str,
+def _finish(fig: Figure, comp: dict[str, Any], lang: str, key: str, subtitle: str,
             scale: float = 1.0) -> Figure:
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=19 * scale)
-    size = 10 * scale
-    width = int(fig.get_figwidth() * 72 / (size * 0.56))  # characters that fit
-    text = "\n".join(textwrap.wrap(source_line(comp, lang), width))
-    fig.text(0.01, 0.006, text, fontsize=size, color="#444444", va="bottom")
+    """Title (the figure's message), subtitle and source line, each in a band of its own.
+
+    The layout engine (constrained) gets the band between them, so the axes, their labels
+    and the legends never run into the title or the source line.
+    """
+    width_in, height_in = fig.get_size_inches()
+    pad = 0.12
+    t_size, s_size, f_size = 19 * scale, 14 * scale, 10 * scale
+    nbsp = "\u00a0"  # kept: "€ 300.000" never breaks after the sign
+    message = figure_messages(comp, lang)[key].replace(nbsp, "\0")
+    t_lines = [line.replace("\0", nbsp)
+               for line in textwrap.wrap(message, int(width_in * 72 / (t_size * 0.6)))]
+    top = 1 - pad / height_in
+    fig.text(0.01, top, "\n".join(t_lines), fontsize=t_size, fontweight="bold", va="top",
+             ha="left", gid="title", linespacing=1.15)
+    t_h = len(t_lines) * t_size * 1.2 / 72
+    s_lines = textwrap.wrap(subtitle, int(width_in * 72 / (s_size * 0.55)))
+    fig.text(0.01, top - (t_h + 0.05) / height_in, "\n".join(s_lines), fontsize=s_size,
+             color="#444444", va="top", ha="left", gid="subtitle")
+    head = pad + t_h + 0.05 + len(s_lines) * s_size * 1.25 / 72 + 0.15
+    f_lines = textwrap.wrap(source_line(comp, lang), int(width_in * 72 / (f_size * 0.56)))
+    fig.text(0.01, 0.06 / height_in, "\n".join(f_lines), fontsize=f_size, color="#444444",
+             va="bottom", gid="source")
+    foot = 0.06 + len(f_lines) * f_size * 1.25 / 72 + 0.15
+    fig.get_layout_engine().set(rect=(0, foot / height_in, 1, 1 - (head + foot) / height_in))
     return fig
 
 
@@ -82,34 +107,102 @@ def _programme_span(comp: dict[str, Any]) -> tuple[int, int] | None:
     return min(s[0] for s in spans), min(last, max(s[1] for s in spans))
 
 
-def fig_per_month(comp: dict[str, Any], lang: str) -> Figure:
-    """Figure 1: woninginbraken per month, one line per scenario, 90% bands."""
-    fig, ax = plt.subplots(figsize=(13, 7.2))
-    dates = [dt.date(int(m[:4]), int(m[5:]), 15) for m in comp["figures"]["months"]]
+#: Quarter boundaries in a 365-day model year (as ``sim.analysis.compare.quarterly``).
+QUARTER_EDGES = (0, 90, 181, 273, 365)
+
+
+def _horizon_days(years: float) -> int:
+    return int(np.ceil(round(years * 365 * 24) / 24))
+
+
+def _periods(comp: dict[str, Any], name: str, quarters: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(x in decimal years at each period's middle, (R, periods) woninginbraken per year).
+
+    Partial periods are scaled to a yearly rate; a stub shorter than a third of its period
+    (too noisy to read) is left out unless it is the only one.
+    """
+    f = comp["figures"]
+    p = comp["provenance"]
+    days = _horizon_days(float(p["years"]))
+    key = "quarterly_totals" if quarters else "yearly_totals"
+    runs = np.array([[np.nan if v is None else v for v in run] for run in f[key][name]],
+                    dtype=float).reshape(len(f[key][name]), -1)
+    xs, cols = [], []
+    for i in range(runs.shape[1]):
+        if quarters:
+            y, q = divmod(i, 4)
+            a, b = y * 365 + QUARTER_EDGES[q], y * 365 + QUARTER_EDGES[q + 1]
+        else:
+            a, b = i * 365, (i + 1) * 365
+        have = min(b, days) - a
+        if have <= 0 or (have < (b - a) / 3 and runs.shape[1] > 1):
+            continue
+        xs.append(p["start_year"] + (a + have / 2) / 365)
+        cols.append(runs[:, i] * 365 / have)
+    return np.array(xs), (np.column_stack(cols) if cols else np.zeros((runs.shape[0], 0)))
+
+
+def fig_over_time(comp: dict[str, Any], lang: str) -> Figure:
+    """Figure 1: woninginbraken per year (per quarter for short horizons), observed as points.
+
+    One line per scenario with markers and 90% error bars (slightly apart, so they do not
+    hide each other); the observed police figures of the city (its calibration targets) as
+    black diamonds with their value; the programmes' period shaded.
+    """
+    fig, ax = plt.subplots(figsize=(13, 7.2), layout="constrained")
+    p = comp["provenance"]
+    quarters = float(p["years"]) < 2 and bool(comp["figures"].get("quarterly_totals"))
     span = _programme_span(comp)
     if span:
-        ax.axvspan(dt.date(span[0], 1, 1), min(dt.date(span[1] + 1, 1, 1), dates[-1]),
-                   color="#ebebeb", zorder=0, lw=0)
+        ax.axvspan(span[0], span[1] + 1, color="#ebebeb", zorder=0, lw=0)
     style = colours(comp)
-    for name, series in comp["figures"]["monthly"].items():
+    names = [r["scenario"] for r in comp["rows"]]
+    step = (0.25 if quarters else 1.0) * 0.5 / max(1, len(names))
+    top = 0.0
+    for i, name in enumerate(names):
         c, ls, mk = style[name]
-        mean = np.array(series["mean"], dtype=float)
-        lo = np.array([np.nan if v is None else v for v in series["lo"]], dtype=float)
-        hi = np.array([np.nan if v is None else v for v in series["hi"]], dtype=float)
-        ax.fill_between(dates, lo, hi, color=c, alpha=0.12, lw=0)
-        ax.plot(dates, mean, color=c, ls=ls, lw=2.5 if name == comp["reference"] else 2.2,
-                label=name)
+        x, per_year = _periods(comp, name, quarters)
+        if not x.size:
+            continue
+        mean, lo, hi = mean_ci(per_year)
+        lo = np.clip(lo, 0, None)
+        x = x + step * (i - (len(names) - 1) / 2)
+        err = np.nan_to_num(np.vstack([mean - lo, hi - mean]))
+        ax.errorbar(x, mean, yerr=err, color=c, ls=ls, marker=mk, ms=8,
+                    lw=2.8 if name == comp["reference"] else 2.2, capsize=4,
+                    label=label(name, lang), zorder=3)
+        top = max(top, float(np.nanmax(np.where(np.isfinite(hi), hi, mean))))
+    if "observed" in comp["figures"]:
+        obs = comp["figures"]["observed"] or {}
+    else:  # a comparison.json from before the observed years were stored: the city's own
+        city = str(p.get("city") or "")  # the city's display name: its folder in lower case
+        obs = observed_levels(city) or observed_levels(city.lower()) or {}
+    seen = {int(y): float(v) for y, v in (obs.get("years") or {}).items()}
+    if seen:
+        ox = np.array(sorted(seen), dtype=float) + 0.5
+        oy = np.array([seen[int(y)] for y in sorted(seen)])
+        ax.plot(ox, oy, ls="none", marker="D", ms=11, color="black", zorder=4,
+                label=tr(lang, "f1_observed"))
+        for xv, yv in zip(ox, oy, strict=True):
+            ax.annotate(num(yv, lang), (xv, yv), xytext=(0, 10), textcoords="offset points",
+                        ha="center", fontsize=12)
+        top = max(top, float(oy.max()))
+    first = min([p["start_year"], *seen])
+    last = p["start_year"] + int(np.ceil(float(p["years"]))) - 1
+    ticks = list(range(first, last + 1))
+    ax.set_xticks([t + 0.5 for t in ticks], [str(t) for t in ticks],
+                  rotation=45 if len(ticks) > 12 else 0)
+    ax.set_xlim(first, last + 1)
+    ax.set_ylim(0, top * 1.15 or 1)
     ax.set_ylabel(tr(lang, "f1_y"))
     ax.set_xlabel(tr(lang, "f1_x"))
-    ax.set_ylim(bottom=0)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=min(4, len(style)),
-              frameon=False, borderaxespad=0.2)
-    fig.tight_layout(rect=(0, 0.04, 1, 0.93))
-    return _finish(fig, comp, lang, tr(lang, "f1_title"))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    subtitle = tr(lang, "f1_title") + (f" ({tr(lang, 'f1_quarter_note')})" if quarters else "")
+    return _finish(fig, comp, lang, "fig1_over_time", subtitle)
 
 
-def _bars(ax: plt.Axes, comp: dict[str, Any], key: str, labels: list[str]) -> None:
+def _bars(ax: plt.Axes, comp: dict[str, Any], key: str, labels: list[str], lang: str) -> None:
     rows = [r for r in comp["rows"] if not r["reference"]]
     style = colours(comp)
     n, k = len(labels), max(1, len(rows))
@@ -122,7 +215,7 @@ def _bars(ax: plt.Axes, comp: dict[str, Any], key: str, labels: list[str]) -> No
         hi = np.array([np.nan if v is None else v for v in a["hi"]], dtype=float)
         pos = y - 0.4 + height * (i + 0.5)
         c = style[row["scenario"]][0]
-        ax.barh(pos, mean, height=height * 0.9, color=c, label=row["scenario"])
+        ax.barh(pos, mean, height=height * 0.9, color=c, label=label(row["scenario"], lang))
         err = np.vstack([np.clip(mean - lo, 0, None), np.clip(hi - mean, 0, None)])
         ax.errorbar(mean, pos, xerr=np.nan_to_num(err), fmt="none", ecolor="#333333",
                     elinewidth=1.2, capsize=2.5)
@@ -143,16 +236,17 @@ def fig_change_per_area(comp: dict[str, Any], lang: str) -> Figure:
     w_labels = [w["name"] for w in f["wijken"]]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(16, 10.5), layout="constrained",
                                    gridspec_kw={"width_ratios": [1, 1.25]})
-    fig.get_layout_engine().set(rect=(0, 0.05, 1, 0.94))
-    _bars(ax1, comp, "gebied", g_labels)
-    _bars(ax2, comp, "wijk", w_labels)
+    _bars(ax1, comp, "gebied", g_labels, lang)
+    _bars(ax2, comp, "wijk", w_labels, lang)
     ax1.set_title(tr(lang, "f2_gebied"), loc="left")
     ax2.set_title(tr(lang, "f2_wijk"), loc="left")
     for ax in (ax1, ax2):
         ax.set_xlabel(tr(lang, "f2_x"))
-    fig.legend(*ax1.get_legend_handles_labels(), loc="outside lower center",
-               ncols=min(4, len(comp["rows"])), frameon=False)
-    return _finish(fig, comp, lang, tr(lang, "f2_title", ref=comp["reference"]))
+    # above the wijk panel, right-aligned: inside the layout, clear of title and source line
+    ax2.legend(*ax1.get_legend_handles_labels(), loc="lower right", bbox_to_anchor=(1, 1.0),
+               ncols=min(3, len(comp["rows"])), frameon=False, borderaxespad=0.3)
+    return _finish(fig, comp, lang, "fig2_change_per_area",
+                   tr(lang, "f2_title", ref=label(comp["reference"], lang)))
 
 
 def _borders(ax: plt.Axes, wijk: np.ndarray) -> None:
@@ -198,9 +292,13 @@ def _maps(comp: dict[str, Any], lang: str, dens: dict[str, np.ndarray], wijk: np
           ref: str, names: list[str], chunks: int, ncols: int, scale: float) -> Figure:
     fig, axes = plt.subplots(2 * chunks, ncols, figsize=(4.6 * ncols + 1.8, 7.8 * chunks + 1.3),
                              squeeze=False, layout="constrained")
-    fig.get_layout_engine().set(rect=(0, 0.035, 1, 0.93), wspace=0.02, hspace=0.04)
+    fig.get_layout_engine().set(wspace=0.02, hspace=0.04)
     vmax = max(np.nanmax(v) for v in dens.values()) or 1.0
-    diffs = {k: v - dens[ref] for k, v in dens.items() if k != ref}
+    sig = _significant_wijken(comp)
+    # a difference is shown only in wijken whose change interval excludes 0 (else grey)
+    diffs = {k: np.where(np.isin(wijk, np.nonzero(sig.get(k, np.zeros(0, bool)))[0]),
+                         v - dens[ref], np.nan)
+             for k, v in dens.items() if k != ref}
     lim = max([np.nanmax(np.abs(v)) for v in diffs.values()] + [1e-9])
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-lim, vmax=lim)
     for ax in axes.ravel():
@@ -210,21 +308,36 @@ def _maps(comp: dict[str, Any], lang: str, dens: dict[str, np.ndarray], wijk: np
         top.set_axis_on()
         im = top.imshow(dens[name], cmap="viridis", vmin=0, vmax=vmax, interpolation="nearest")
         _borders(top, wijk)
-        top.set_title(name)
+        top.set_title(label(name, lang))
         bottom.set_axis_on()
         if name == ref:
             _wijk_key(bottom, wijk, lang, scale)
             continue
+        bottom.imshow(np.where(wijk >= 0, 0.0, np.nan), cmap=ListedColormap([GREY]),
+                      interpolation="nearest")
         im2 = bottom.imshow(diffs[name], cmap="RdBu_r", norm=norm, interpolation="nearest")
         _borders(bottom, wijk)
-        bottom.set_title(f"{name}\n− {ref}")
+        bottom.set_title(f"{label(name, lang)}\n− {label(ref, lang)}")
     for c in range(chunks):
         fig.colorbar(im, ax=axes[2 * c].tolist(), shrink=0.9, aspect=15,
                      label=tr(lang, "f3_density"))
         if diffs:
             fig.colorbar(im2, ax=axes[2 * c + 1].tolist(), shrink=0.9, aspect=15,
-                         label=tr(lang, "f3_diff", ref=ref))
-    return _finish(fig, comp, lang, tr(lang, "f3_title", ref=ref), scale)
+                         label=tr(lang, "f3_diff", ref=label(ref, lang)))
+    return _finish(fig, comp, lang, "fig3_maps", tr(lang, "f3_title", ref=label(ref, lang)),
+                   scale)
+
+
+def _significant_wijken(comp: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Per option, which wijken changed demonstrably (90% interval of the change excludes 0)."""
+    n = len(comp["figures"]["wijken"])
+    out = {}
+    for r in comp["rows"]:
+        c = r.get("per_wijk_change_per_1000_households") or {}
+        mean, lo, hi = (_floats(c.get(k), n) for k in ("mean", "lo", "hi"))
+        with np.errstate(invalid="ignore"):
+            out[r["scenario"]] = np.isfinite(mean) & ((lo > 0) | (hi < 0))
+    return out
 
 
 def _wijk_key(ax: plt.Axes, wijk: np.ndarray, lang: str, scale: float = 1.0) -> None:
@@ -364,13 +477,13 @@ def _map_frame(ax: plt.Axes, bounds: tuple[float, float, float, float],
 def _choropleth(ax: plt.Axes, paths: list[MplPath | None], colours_: list, codes: list[str],
                 labels: list[str], points: list, scale: float) -> None:
     """One map: each wijk a patch (gid = its code) with its label."""
-    for path, c, code, label, pt in zip(paths, colours_, codes, labels, points, strict=True):
+    for path, c, code, text, pt in zip(paths, colours_, codes, labels, points, strict=True):
         if path is None:
             continue
         nodata = c is None
         ax.add_patch(PathPatch(path, facecolor="white" if nodata else c, edgecolor=EDGE,
                                lw=0.9, hatch="///" if nodata else None, gid=code))
-        ax.text(*pt, label, ha="center", va="center", fontsize=12 * scale,
+        ax.text(*pt, text, ha="center", va="center", fontsize=12 * scale,
                 path_effects=HALO, zorder=5)
 
 
@@ -404,7 +517,7 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
     height = chunks * (panel_w * aspect * 1.1 + 1.4) + 1.9
     with plt.rc_context({k: v * scale for k, v in STYLE.items() if k.endswith("size")}):
         fig = plt.figure(figsize=(width, height), layout="constrained")
-        fig.get_layout_engine().set(rect=(0, 0.08, 1, 0.9), wspace=0.03, hspace=0.08)
+        fig.get_layout_engine().set(wspace=0.03, hspace=0.08)
         gs = fig.add_gridspec(chunks, ncols + 1, width_ratios=[panel_w] * ncols + [key_w])
         axes = [fig.add_subplot(gs[i // ncols, i % ncols], label=f"map:{r['scenario']}")
                 for i, r in enumerate(rows)]
@@ -423,18 +536,16 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
                     codes, labels, points, scale)
         ok = np.isfinite(rate) & np.isfinite(hh)
         city = (rate[ok] * hh[ok]).sum() / hh[ok].sum() if hh[ok].sum() > 0 else np.nan
-        axes[0].set_title(title(f"{ref}{tr(lang, 'reference_tag')}",
+        axes[0].set_title(title(f"{label(ref, lang)}{tr(lang, 'reference_tag')}",
                                 tr(lang, "f3p_city", v=num(city, lang, 1))), fontsize=13 * scale)
         fig.colorbar(plt.cm.ScalarMappable(norm, seq), ax=axes[0], location="bottom",
                      shrink=0.9, aspect=18, pad=0.01, label=tr(lang, "f3p_rate"))
 
         changes = {}
+        significant = _significant_wijken(comp)
         for r in rows[1:]:
             c = r.get("per_wijk_change_per_1000_households") or {}
-            mean, lo, hi = (_floats(c.get(k), n) for k in ("mean", "lo", "hi"))
-            with np.errstate(invalid="ignore"):
-                sig = np.isfinite(mean) & ((lo > 0) | (hi < 0))
-            changes[r["scenario"]] = (mean, sig)
+            changes[r["scenario"]] = (_floats(c.get("mean"), n), significant[r["scenario"]])
         shown = [abs(v) for mean, sig in changes.values() for v in mean[sig]]
         lim = max(shown or [abs(v) for mean, _ in changes.values() for v in mean
                             if np.isfinite(v)] or [1.0]) or 1.0
@@ -443,7 +554,8 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
             cols = [div(dnorm(v)) if s else GREY for v, s in zip(mean, sig, strict=True)]
             _choropleth(ax, paths, cols, codes, labels, points, scale)
             down, up = int((sig & (mean < 0)).sum()), int((sig & (mean > 0)).sum())
-            ax.set_title(title(f"{name} − {ref}", tr(lang, "f3p_counts", down=down, up=up, n=n)),
+            ax.set_title(title(f"{label(name, lang)} − {label(ref, lang)}",
+                               tr(lang, "f3p_counts", down=down, up=up, n=n)),
                          fontsize=13 * scale)
         if changes:
             fig.colorbar(plt.cm.ScalarMappable(dnorm, div), ax=axes[1:], location="bottom",
@@ -454,7 +566,7 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
 
         _outline_key(fig.add_subplot(gs[:, -1], label="key"), key, lang, scale,
                      grey=bool(changes), nodata=not np.all(np.isfinite(rate)))
-        return _finish(fig, comp, lang, tr(lang, "f3p_title", ref=ref), scale)
+        return _finish(fig, comp, lang, "fig3_maps", tr(lang, "f3p_title", ref=ref), scale)
 
 
 def _outline_key(ax: plt.Axes, key: list[str], lang: str, scale: float, grey: bool,
@@ -480,7 +592,12 @@ def _outline_key(ax: plt.Axes, key: list[str], lang: str, scale: float, grey: bo
 
 
 def _iso_lines(ax: plt.Axes, lang: str, cpp: list[float]) -> None:
-    """Dotted lines of fixed cost per prevented burglary near the scenarios' own values."""
+    """Dotted lines of fixed cost per prevented burglary, each with its amount.
+
+    Lines near the scenarios' own values (a quarter to four times them; all when no
+    scenario has a demonstrable effect). A line whose label would sit on another's is left
+    out, so every line drawn is labelled (gid "iso" on both).
+    """
     (_, x1), (_, y1) = ax.get_xlim(), ax.get_ylim()
     if x1 <= 0 or y1 <= 0:
         return
@@ -492,21 +609,23 @@ def _iso_lines(ax: plt.Axes, lang: str, cpp: list[float]) -> None:
         ye = xe * v / 1000
         if not lo <= v <= hi or xe < 0.04 * x1 or ye < 0.04 * y1:
             continue
-        ax.plot([0, xe], [0, ye], ls=":", color="#777777", lw=1.3, zorder=0)
         on_top = ye > 0.99 * y1
-        if on_top and xe < 0.4 * x1:  # no room for the label left of the line's end
-            continue
-        if any(abs(xe - a) < 0.3 * x1 and abs(ye - b) < 0.08 * y1 for a, b in placed):
+        # the label sits at the line's end: left of it, or right of it when the end is on
+        # the top edge close to the left (no room to its left)
+        right = on_top and xe < 0.4 * x1
+        if any(abs(xe - a) < 0.25 * x1 and abs(ye - b) < 0.08 * y1 for a, b in placed):
             continue
         placed.append((xe, ye))
-        ax.text(xe * 0.98, ye * 0.98, tr(lang, "f4_iso", v=num(v, lang)), fontsize=11,
-                color="#555555", ha="right", va="top", zorder=1,
-                bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5})
+        ax.plot([0, xe], [0, ye], ls=":", color="#777777", lw=1.3, zorder=0, gid="iso")
+        ax.text(xe * (1.02 if right else 0.98), ye * 0.98, tr(lang, "f4_iso", v=eur(v, lang)),
+                fontsize=11, color="#555555", ha="left" if right else "right", va="top",
+                zorder=1, gid="iso", bbox={"fc": "white", "ec": "none", "alpha": 0.85,
+                                           "pad": 1.5})
 
 
 def fig_cost_vs_prevented(comp: dict[str, Any], lang: str) -> Figure:
     """Figure 4: extra cost per year against prevented burglaries per year."""
-    fig, ax = plt.subplots(figsize=(13, 7.8))
+    fig, ax = plt.subplots(figsize=(13, 7.8), layout="constrained")
     style = colours(comp)
     xs, ys = [0.0], [0.0]
     for row in comp["rows"]:
@@ -515,7 +634,8 @@ def fig_cost_vs_prevented(comp: dict[str, Any], lang: str) -> Figure:
         lo, hi = (np.nan if v is None else v for v in row["prevented_interval"])
         xerr = None if not np.isfinite(lo) else [[max(0, x - lo)], [max(0, hi - x)]]
         ax.errorbar([x], [y], xerr=xerr, fmt=mk, color=c, ms=12, capsize=5, elinewidth=2)
-        ax.annotate(row["scenario"], (x, y), xytext=(10, 8), textcoords="offset points",
+        ax.annotate(label(row["scenario"], lang), (x, y), xytext=(10, 8),
+                    textcoords="offset points",
                     fontsize=14, color=c, zorder=5,
                     bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5})
         xs += [x, hi if np.isfinite(hi) else x, lo if np.isfinite(lo) else x]
@@ -532,8 +652,7 @@ def fig_cost_vs_prevented(comp: dict[str, Any], lang: str) -> Figure:
     last = p["start_year"] + int(np.ceil(p["years"])) - 1
     ax.set_ylabel(tr(lang, "f4_y", first=p["start_year"], last=last))
     ax.grid(alpha=0.3)
-    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
-    return _finish(fig, comp, lang, tr(lang, "f4_title"))
+    return _finish(fig, comp, lang, "fig4_cost_vs_prevented", tr(lang, "f4_title"))
 
 
 def _timeline(ax: plt.Axes, comp: dict[str, Any], rows: list[dict], lang: str,
@@ -548,7 +667,8 @@ def _timeline(ax: plt.Axes, comp: dict[str, Any], rows: list[dict], lang: str,
             ax.barh(y, min(b, last_year) - a + 0.9, left=a - 0.45, height=0.75, color=c)
             name = row["scenario"]
             same = part in name or name in part  # "interventieteam · interventieteam"
-            labels.append(name if same else f"{name} · {tr(lang, 'part_' + part)}")
+            shown = label(name, lang)
+            labels.append(shown if same else f"{shown} · {tr(lang, 'part_' + part)}")
             ax.text(a - 0.38, y, labels[-1], va="center", ha="left", fontsize=11,
                     color="black" if c in LIGHT else "white", fontweight="bold")
     ax.set_yticks([])
@@ -566,7 +686,6 @@ def fig_persistence(comp: dict[str, Any], lang: str) -> Figure:
     fig, (axt, ax) = plt.subplots(
         2, 1, figsize=(13, 8.5 + 0.25 * n_parts), sharex=True, layout="constrained",
         gridspec_kw={"height_ratios": [max(1, n_parts) * 0.45 + 0.4, 5]})
-    fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.93))
     style = colours(comp)
     years = [b["year"] for b in rows[0]["persistence"]["by_year"]] if rows else []
     span = _programme_span(comp)
@@ -583,21 +702,21 @@ def fig_persistence(comp: dict[str, Any], lang: str) -> Figure:
         hi = np.array([np.nan if b["interval"][1] is None else b["interval"][1] for b in by])
         err = np.nan_to_num(np.vstack([y - lo, hi - y]))
         ax.errorbar(x, y, yerr=err, color=c, ls=ls, marker=mk, ms=9, lw=2.2, capsize=4,
-                    label=row["scenario"])
+                    label=label(row["scenario"], lang))
     _timeline(axt, comp, rows, lang, max(years) if years else 0)
     ax.axhline(0, color="black", lw=1)
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_xlabel(tr(lang, "f5_x"))
-    ax.set_ylabel(tr(lang, "f5_y", ref=comp["reference"]))
+    ax.set_ylabel(tr(lang, "f5_y", ref=label(comp["reference"], lang)))
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    return _finish(fig, comp, lang, tr(lang, "f5_title"))
+    return _finish(fig, comp, lang, "fig5_persistence", tr(lang, "f5_title"))
 
 
 def make_figures(comp: dict[str, Any], lang: str = "nl") -> dict[str, Figure]:
     """All five figures, by file stem (see :data:`NAMES`)."""
     with plt.rc_context(STYLE):
-        figs = (fig_per_month, fig_change_per_area, fig_maps, fig_cost_vs_prevented,
+        figs = (fig_over_time, fig_change_per_area, fig_maps, fig_cost_vs_prevented,
                 fig_persistence)
         return {name: f(comp, lang) for name, f in zip(NAMES, figs, strict=True)}
 

@@ -25,7 +25,9 @@ border-bottom:2px solid #0072B2;padding-bottom:.2em}h3{font-size:1.15em;margin:1
 th,td{border-bottom:1px solid #ccc;padding:.45em .6em;text-align:left;vertical-align:top}
 th{background:#eef3f8}td small{color:#555}figure{margin:1.5em 0}
 img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#333;font-size:.95em}
-.note{font-size:.85em;color:#444;margin:.2em 0}"""
+.note{font-size:.85em;color:#444;margin:.2em 0}
+.warn{border-left:6px solid #B2182B;background:#fbeaea;padding:.6em 1em;margin:1em 0}
+.warn b{color:#B2182B}"""
 
 
 def render_html(doc: list[Block], figures: dict[str, Any], lang: str) -> str:
@@ -45,6 +47,9 @@ def render_html(doc: list[Block], figures: dict[str, Any], lang: str) -> str:
             out.append(f"<p class='note'>{text}</p>" if b.small else f"<p>{text}</p>")
         elif b.kind == "bullets":
             out.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in b.items) + "</ul>")
+        elif b.kind == "warning":
+            out.append(f"<div class='warn' role='note'><b>{e(b.text)}</b><ul>"
+                       + "".join(f"<li>{e(i)}</li>" for i in b.items) + "</ul></div>")
         elif b.kind == "table":
             head = "".join(f"<th>{e(h)}</th>" for h in b.header)
             body = "".join("<tr>" + "".join(_td(c, j) for j, c in enumerate(r)) + "</tr>"
@@ -52,7 +57,9 @@ def render_html(doc: list[Block], figures: dict[str, Any], lang: str) -> str:
             out.append(f"<table>{'<tr>' + head + '</tr>' if head else ''}{body}</table>")
         elif b.kind == "figure":
             data = base64.b64encode(figure_png(figures[b.key])).decode("ascii")
-            out.append(f"<figure><img alt='{e(b.key)}' src='data:image/png;base64,{data}'>"
+            # the alt text states the figure's message (its title), for screen readers
+            alt = e(b.alt or b.text, quote=True)
+            out.append(f"<figure><img alt=\"{alt}\" src='data:image/png;base64,{data}'>"
                        f"<figcaption>{e(b.text)}</figcaption></figure>")
     out.append("</body></html>")
     return "\n".join(out)

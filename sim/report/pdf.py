@@ -3,6 +3,10 @@
 Text pages are A4 portrait: a cursor moves down the page, paragraphs are wrapped with
 real font metrics, tables repeat their header on a new page. Each figure gets an A4
 landscape page of its own, so it is as large as it can be.
+
+No page holds a heading alone: a heading keeps the text after it up to the first rows of a
+table, and only a short table (at most :data:`KEEP_WHOLE` of a page) is moved whole to the
+next page; a longer one starts where it is and continues, its header repeated.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 
 from sim.report.document import Block
-from sim.report.text import tr
+from sim.report.text import label, tr
 
 PT = 1 / 72  # inch per point
 PORTRAIT, LANDSCAPE = (8.27, 11.69), (11.69, 8.27)
@@ -28,6 +32,9 @@ MARGIN = 0.8  # inch
 BLUE = "#0072B2"
 TABLE_SIZE, TABLE_PAD = 8.8, 0.06  # table font size (pt) and cell padding (inch)
 _RENDERER = RendererAgg(10, 10, 72)  # measures text in points
+KEEP_WHOLE = 0.4  # a table up to this share of a page's text height is kept on one page
+KEEP_ROWS = 3  # a longer table keeps its header and this many rows with what is before it
+RED = "#B2182B"
 
 
 @lru_cache(maxsize=20_000)
@@ -200,10 +207,39 @@ class PdfWriter:
     def _row_height(self, cells: list[list]) -> float:
         return max(len(c) for c in cells) * TABLE_SIZE * 1.3 * PT + 2 * TABLE_PAD
 
-    def table_height(self, b: Block) -> float:
-        """Height of the whole table in inches."""
-        rows = ([(b.header, True)] if b.header else []) + [(r, False) for r in b.items]
-        return sum(self._row_height(self._cells(b, r, h)) for r, h in rows) + 0.2
+    def table_height(self, b: Block, rows: int | None = None) -> float:
+        """Height of the whole table (or of its header and first ``rows`` rows) in inches."""
+        items = b.items if rows is None else b.items[:rows]
+        parts = ([(b.header, True)] if b.header else []) + [(r, False) for r in items]
+        return sum(self._row_height(self._cells(b, r, h)) for r, h in parts) + 0.2
+
+    def kept_whole(self, b: Block) -> bool:
+        """Whether the table moves whole to a new page when it does not fit (short ones)."""
+        return self.table_height(b) <= KEEP_WHOLE * (PORTRAIT[1] - 2 * MARGIN)
+
+    def keep_height(self, b: Block) -> float:
+        """Height that must fit for the table to start here (all of it, or its start)."""
+        return self.table_height(b) if self.kept_whole(b) else self.table_height(b, KEEP_ROWS)
+
+    def warning(self, b: Block) -> None:
+        """A framed box of warnings (red bar on the left), kept on one page."""
+        size = 10
+        lines = [wrap(item, self.width - 0.45, size) for item in b.items]
+        height = (len(b.items) + 1) * 0.08 + 0.35 + sum(len(x) for x in lines) * size * 1.4 * PT
+        self.ensure(height + 0.1)
+        top = self.y
+        self.fig.add_artist(Rectangle((MARGIN / self.w, 1 - (top + height) / self.h),
+                                      self.width / self.w, height / self.h, color="#fbeaea",
+                                      zorder=0))
+        self.fig.add_artist(Rectangle((MARGIN / self.w, 1 - (top + height) / self.h),
+                                      0.06 / self.w, height / self.h, color=RED))
+        self.y += 0.08
+        self.text(MARGIN + 0.2, self.y, b.text, 11, fontweight="bold", color=RED)
+        self.y += 0.27
+        for chunk in lines:
+            self.lines(chunk, size, x=MARGIN + 0.2)
+            self.y += 0.08
+        self.y = top + height + 0.15
 
     def table(self, b: Block) -> None:
         """A table; cells wrap, the header repeats after a page break."""
@@ -211,10 +247,10 @@ class PdfWriter:
         widths = self._widths(b)
         xs = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
 
-        def draw(row: list[str], header: bool) -> None:
+        def draw(row: list[str], header: bool, need: float = 0.0) -> None:
             wrapped = self._cells(b, row, header)
             height = self._row_height(wrapped)
-            if self.fig is None or self.y + height > self.h - MARGIN:
+            if self.fig is None or self.y + max(height, need) > self.h - MARGIN:
                 self.new_page()
                 if b.header and not header:
                     draw(b.header, True)
@@ -234,12 +270,14 @@ class PdfWriter:
                                           self.width / self.w, 0.008 / self.h, color="#bbbbbb"))
 
         self.y += 0.05
-        if self.table_height(b) < self.h - 2 * MARGIN:
-            self.ensure(self.table_height(b))  # a table that fits on a page stays together
+        self.ensure(self.keep_height(b))  # a short table stays together, a long one starts
         if b.header:
             draw(b.header, True)
-        for row in b.items:
-            draw(row, False)
+        heights = [self._row_height(self._cells(b, r, False)) for r in b.items]
+        for k, row in enumerate(b.items):
+            # no widow: the last two rows go to a new page together, never the last alone
+            need = heights[k] + heights[k + 1] if k == len(b.items) - 2 and k > 0 else 0.0
+            draw(row, False, need)
         self.y += 0.15
 
     def figure(self, b: Block, fig: Any, heading: Block | None = None) -> None:
@@ -276,7 +314,7 @@ def _keep(w: PdfWriter, doc: list[Block], i: int) -> float:
         if b.kind == "p":
             height += w.paragraph_height(b)
         elif b.kind == "table":
-            height += w.table_height(b)
+            height += w.keep_height(b) + 0.05
             return height if height < PORTRAIT[1] - 3 * MARGIN else 0.8
         else:
             break
@@ -291,7 +329,7 @@ def render_pdf(doc: list[Block], figures: dict[str, Any], path: Path, lang: str,
             "Creator": f"Wijksim {comp['provenance']['package_version']}"}
     # TrueType fonts: the text stays selectable and searchable
     with plt.rc_context({"pdf.fonttype": 42}), PdfPages(path, metadata=meta) as pdf:
-        w = PdfWriter(pdf, tr(lang, "footer", ref=comp["reference"]), lang)
+        w = PdfWriter(pdf, tr(lang, "footer", ref=label(comp["reference"], lang)), lang)
         for i, b in enumerate(doc):
             nxt = doc[i + 1] if i + 1 < len(doc) else None
             if b.kind == "h1" and nxt is not None and nxt.kind == "figure":
@@ -304,6 +342,8 @@ def render_pdf(doc: list[Block], figures: dict[str, Any], path: Path, lang: str,
                 w.paragraph(b)
             elif b.kind == "bullets":
                 w.bullets(b)
+            elif b.kind == "warning":
+                w.warning(b)
             elif b.kind == "table":
                 w.table(b)
             elif b.kind == "figure":

@@ -29,19 +29,36 @@ NL: dict[str, str] = {
         "geld stopt? Alle opties worden vergeleken met '{ref}'.",
     ],
     "h_summary": "In het kort",
-    "sum_clear_down": "{name}: {pct} woninginbraken ({lo} tot {hi}); ongeveer {prev} minder per "
-                      "jaar, {cpp} per voorkomen inbraak.",
-    "sum_unclear": "{name}: {pct} woninginbraken ({lo} tot {hi}); dit verschil is in deze "
-                   "berekening niet te onderscheiden van toeval.",
-    "sum_clear_up": "{name}: {pct} woninginbraken ({lo} tot {hi}): meer inbraken dan {ref}.",
+    "sum_clear_down": "{name}: {pct} woninginbraken ({lo} tot {hi}); aantoonbaar effect: "
+                      "ongeveer {prev} minder per jaar, {cpp} per voorkomen inbraak.",
+    "sum_clear_down_free": "{name}: {pct} woninginbraken ({lo} tot {hi}); aantoonbaar "
+                           "effect: ongeveer {prev} minder per jaar, zonder extra kosten.",
+    "sum_unclear": "{name}: {pct} woninginbraken ({lo} tot {hi}); geen aantoonbaar effect: "
+                   "het verschil is in deze berekening niet van toeval te onderscheiden.",
+    "sum_clear_up": "{name}: {pct} woninginbraken ({lo} tot {hi}): aantoonbaar meer inbraken "
+                    "dan {ref}.",
     "sum_after": " Na afloop van het programma ({years}): {pct} ({lo} tot {hi}).",
-    "sum_best": "Laagste kosten per voorkomen inbraak met een duidelijk effect: {name} ({cpp}).",
-    "sum_none_clear": "Geen van de opties geeft in deze berekening een duidelijk lager aantal "
-                      "inbraken dan {ref}; meer replicaties maken de intervallen smaller.",
+    "sum_best": "Van de opties met een aantoonbaar effect heeft {name} de laagste kosten per "
+                "voorkomen inbraak: {cpp}.",
+    "sum_none_clear": "Geen van de opties geeft in deze berekening aantoonbaar minder "
+                      "inbraken dan {ref}; kosten per voorkomen inbraak zijn daarom niet te "
+                      "geven. Meer replicaties maken de intervallen smaller.",
+    "no_effect": "geen aantoonbaar effect",
+    "h_warnings": "Let op",
+    "w_reps": "Deze berekening gebruikt {reps} replicaties; voor betrouwbare intervallen zijn "
+              "er minstens {min} nodig. Lees de intervallen als voorlopig.",
+    "w_reps_need": "Met de spreiding in deze berekening geven ongeveer {n} replicaties een "
+                   "90%-interval van ±{half}% (op het aantal woninginbraken en op de "
+                   "verandering).",
+    "w_horizon": "De berekening eindigt in {end}, vóór het einde van {what} ({first}–{last}): "
+                 "het effect na afloop is niet te zien. Kies een langere periode (--years).",
+    "w_part": "{part} in {name}",
     "h_scenarios": "2. De scenario's",
     "programme": "Programma: {first}–{last}.",
-    "no_programme": "Geen programma (referentie).",
+    "no_programme": "Geen programma (nulalternatief).",
     "structural": "Structureel (geen einddatum).",
+    "past_horizon": "Structureel binnen deze berekening: het programma ({first}–{last}) loopt "
+                    "door na het einde van de berekende periode ({end}).",
     "cost_line": "Extra kosten: {costs}.",
     "no_cost": "Geen extra kosten.",
     "settings": "Kenmerken: {items}.",
@@ -52,7 +69,7 @@ NL: dict[str, str] = {
     "set_boa": "{fte} fte boa's",
     "h_table": "3. Kerntabel",
     "table_intro": "Gemiddelden per jaar over {first}–{last} ({reps} replicaties, 90%-interval "
-                   "tussen haakjes). Verandering ten opzichte van '{ref}'.",
+                   "tussen haakjes). Verandering ten opzichte van {ref}.",
     "t_scenario": "Scenario",
     "t_burglaries": "Woninginbraken per jaar",
     "t_change": "Verandering",
@@ -67,20 +84,22 @@ NL: dict[str, str] = {
     "notes": [
         "¹ Gemiddeld over de hele periode {first}–{last}, ook de jaren na afloop; kosten per "
         "jaar staan bij de scenario's.",
-        "² Extra kosten per jaar gedeeld door voorkomen inbraken per jaar; '–' als er niets "
-        "voorkomen wordt. Het interval volgt uit het interval van de voorkomen inbraken.",
+        "² Extra kosten per jaar gedeeld door voorkomen inbraken per jaar; alleen bij een "
+        "aantoonbaar effect (het 90%-interval van de voorkomen inbraken ligt boven nul), anders "
+        "'geen aantoonbaar effect'. Het interval volgt uit dat van de voorkomen inbraken.",
         "³ Aanhoudingen bij een inbraak (op heterdaad of via opsporing).",
-        "⁴ Weighted displacement quotient in de wijken rond de hotspotwijken {treated}, "
-        "over de programmaperiode: boven 0 profiteren de buurwijken mee, onder 0 verplaatst "
-        "inbraak zich naar de buurwijken; '–' als de hotspotwijken niet duidelijk minder "
-        "inbraken hebben (dan zegt de WDQ niets).",
+        "⁴ Verplaatsingsquotiënt (WDQ) in de wijken rond de wijken met de meeste inbraken "
+        "{treated}, over de programmaperiode: boven 0 profiteren de buurwijken mee, onder 0 "
+        "verplaatst inbraak zich naar de buurwijken; '–' als die wijken niet aantoonbaar minder "
+        "inbraken hebben (dan zegt de WDQ niets). Een interval pas vanaf {minreps} replicaties.",
         "⁵ Variatiecoëfficiënt van het aantal inbraken per 1.000 huishoudens tussen de wijken "
-        "(gewogen naar huishoudens): hoe lager, hoe gelijker verdeeld.",
+        "(gewogen naar huishoudens): hoe lager, hoe gelijker verdeeld. Interval: bootstrap.",
         "⁶ Verandering in de jaren na het laatste programmajaar, binnen de gesimuleerde periode.",
     ],
     "h_figures": "4. Figuren",
     "h_assumptions": "5. Aannames en bronnen",
-    "assumptions_intro": "De belangrijkste aannames, met de waarde in '{ref}' en de bron. "
+    "assumptions_intro": "De belangrijkste aannames, met de waarde in {ref} en de bron "
+                         "(volledige verwijzingen in docs/sources.md van Wijksim). "
                          "'Schatting' betekent: niet uit onderzoek of brondocumenten, maar een "
                          "inschatting die door kalibratie of data vervangen moet worden.",
     "a_source": "bron",
@@ -100,32 +119,70 @@ NL: dict[str, str] = {
         "sterk een wijkregisseur werkt of hoeveel een surveillance afschrikt); die is meestal "
         "groter. Een gevoeligheidsanalyse laat zien welke aannames het meest uitmaken. Lees de "
         "getallen daarom als een vergelijking tussen opties, niet als een voorspelling.",
-        "Ook het werkelijke aantal in één jaar schommelt meer dan een gemiddelde: in de runs "
-        "van '{ref}' lag het aantal woninginbraken per volledig jaar tussen {min} en {max}.",
+        "Ook het werkelijke aantal in één jaar schommelt meer dan een gemiddelde: in de "
+        "doorrekeningen van {ref} lag het aantal woninginbraken per volledig jaar tussen {min} "
+        "en {max}.",
     ],
-    "h_provenance": "7. Herkomst",
+    "h_glossary": "7. Woordenlijst",
+    "glossary_head": ["Begrip", "Betekenis"],
+    "glossary": [
+        ["Huidige inzet (nulalternatief)", "De inzet zoals nu, zonder nieuwe maatregel; elke "
+         "optie wordt daarmee vergeleken."],
+        ["Woninginbraak", "Inbraak in een woning, pogingen inbegrepen (zoals de politie ze "
+         "registreert)."],
+        ["Replicatie", "Eén doorrekening van het model met eigen toeval. Elk scenario is "
+         "meerdere keren doorgerekend, steeds met hetzelfde toeval voor alle scenario's."],
+        ["90%-interval", "Het bereik waarin het gemiddelde met 90% zekerheid ligt, gegeven het "
+         "toeval in het model."],
+        ["Aantoonbaar effect", "Het 90%-interval van het aantal voorkomen inbraken ligt "
+         "helemaal boven nul. Alleen dan noemt het rapport kosten per voorkomen inbraak."],
+        ["Voorkomen inbraken", "Hoeveel woninginbraken per jaar minder dan in het "
+         "nulalternatief, per replicatie vergeleken."],
+        ["Boa", "Buitengewoon opsporingsambtenaar van de gemeente (team Handhaving Openbare "
+         "Ruimte, HOR)."],
+        ["Wijkagent", "Politieagent met een eigen wijk; maar een deel van de tijd beschikbaar "
+         "voor de wijk."],
+        ["Interventieteam", "Gemeentelijk team dat surveilleert waar en wanneer veel wordt "
+         "ingebroken, en zich richt op bekende, actieve inbrekers."],
+        ["Wijkregisseur", "Gemeentelijke regisseur per gebied die bewoners en partners "
+         "verbindt: buurtpreventie, voorlichting over hang- en sluitwerk."],
+        ["Handhavingsgebied", "Een van de gebieden waarin de boa's van team HOR werken."],
+        ["Verplaatsingsquotiënt (WDQ)", "Of inbraak uitwijkt naar de buurwijken (onder 0) of "
+         "daar ook afneemt (boven 0)."],
+        ["Spreiding", "Hoe ongelijk de inbraken over de wijken verdeeld zijn "
+         "(variatiecoëfficiënt)."],
+        ["Kalibratie", "Het afstemmen van onzekere modelwaarden op waargenomen cijfers."],
+        ["Startgetal", "Het getal waarmee het toeval in het model begint: hetzelfde startgetal "
+         "geeft precies dezelfde uitkomsten."],
+    ],
+    "h_provenance": "8. Herkomst",
     "p_version": "Wijksim-versie",
     "p_created": "Gemaakt op",
-    "p_command": "Opdracht",
+    "p_command": "Opdracht die de map maakte",
+    "p_resumed": "Hervat met",
     "p_folder": "Resultatenmap",
-    "p_seed": "Hoofdseed",
+    "p_seed": "Startgetal van het toeval",
     "p_reps": "Replicaties × jaren",
-    "p_seeds": "Seeds per replicatie (voor alle scenario's gelijk)",
-    "p_hashes": "Scenario-hashes",
+    "p_seeds": "Startgetal per replicatie (voor alle scenario's gelijk)",
+    "p_hashes": "Vingerafdruk (hash) per scenario",
     "p_calibration": "Kalibratie",
     "p_cal_none": "geen calibrated.toml: waarden uit de scenariobestanden en standaarden",
-    "p_wdq": "WDQ-gebieden (behandeld / buffer / controle)",
+    "p_wdq": "WDQ-wijken (meeste inbraken / buurwijken / overige)",
     "descr_note": "Beschrijving uit het scenariobestand:",
     "page": "pagina {n}",
-    "footer": "Wijksim · vergelijking {ref} e.a.",
+    "footer": "Wijksim · vergelijking met {ref}",
     # figures
-    "source": "Bron: Wijksim {version}; {reps} replicaties × {years} jaar vanaf {start}, seed "
-              "{seed}; scenario-hashes: {hashes}",
-    "f1_title": "Woninginbraken per maand",
-    "f1_y": "woninginbraken per maand",
-    "f1_x": "maand",
-    "f1_caption": "Woninginbraken (inclusief pogingen) per maand, gemiddeld over de "
-                  "replicaties; de band is het 90%-interval. Grijs: periode van de programma's.",
+    "source": "Bron: Wijksim {version}; {reps} replicaties × {years} jaar vanaf {start}, "
+              "startgetal {seed}; vingerafdrukken: {hashes}",
+    "f1_title": "Woninginbraken per jaar: waargenomen en berekend",
+    "f1_y": "woninginbraken per jaar",
+    "f1_x": "jaar",
+    "f1_quarter_note": "per kwartaal, omgerekend naar een jaar",
+    "f1_observed": "waargenomen (politie)",
+    "f1_caption": "Woninginbraken (inclusief pogingen) per jaar: zwarte ruiten zijn de "
+                  "waargenomen jaren, de lijnen per scenario het gemiddelde over de "
+                  "replicaties met 90%-interval{quarters}. Grijs: periode van de programma's.",
+    "f1_caption_q": " (per kwartaal, omgerekend naar een jaar)",
     "f2_title": "Verandering ten opzichte van {ref}, per gebied en per wijk",
     "f2_gebied": "per gebied",
     "f2_wijk": "per wijk",
@@ -138,15 +195,18 @@ NL: dict[str, str] = {
     "f3_diff": "verschil met {ref}\n(per km² per jaar)",
     "f3_wijken": "wijken",
     "f3_caption": "Boven: woninginbraken per km² per jaar per scenario (gemiddeld, licht "
-                  "gladgestreken). Onder: verschil met {ref}; blauw is minder, rood meer. De "
-                  "kaart is schematisch: elke wijk is een blok met de juiste oppervlakte.",
+                  "gladgestreken). Onder: verschil met {ref}; blauw is minder, rood meer, "
+                  "alleen in wijken waar het 90%-interval van de verandering 0 niet bevat "
+                  "(grijs: geen aantoonbaar verschil). De kaart is schematisch: elke wijk is "
+                  "een blok met de juiste oppervlakte.",
     "f4_title": "Kosten tegenover voorkomen inbraken",
     "f4_x": "voorkomen woninginbraken per jaar",
-    "f4_y": "extra kosten per jaar, gem. {first}–{last} (× €1.000)",
-    "f4_iso": "€{v} per voorkomen inbraak",
+    "f4_y": "extra kosten per jaar, gem. {first}–{last} (× € 1.000)",
+    "f4_iso": "{v} per voorkomen inbraak",
     "f4_caption": "Elk punt is een scenario; de strepen zijn 90%-intervallen. De stippellijnen "
-                  "geven vaste kosten per voorkomen inbraak: hoe verder rechtsonder, hoe meer "
-                  "effect per euro.",
+                  "geven vaste kosten per voorkomen inbraak (elk met zijn bedrag): hoe verder "
+                  "rechtsonder, hoe meer effect per euro. Een interval dat nul raakt betekent: "
+                  "geen aantoonbaar effect.",
     "f5_title": "Houdt het effect stand? Verandering per jaar",
     "f5_y": "verandering t.o.v. {ref} (%)",
     "f5_x": "jaar",
@@ -180,19 +240,35 @@ EN: dict[str, str] = {
         "once the money stops? Every option is compared with '{ref}'.",
     ],
     "h_summary": "In short",
-    "sum_clear_down": "{name}: {pct} burglaries ({lo} to {hi}); about {prev} fewer per year, "
-                      "{cpp} per prevented burglary.",
-    "sum_unclear": "{name}: {pct} burglaries ({lo} to {hi}); in this calculation the "
-                   "difference cannot be told apart from chance.",
-    "sum_clear_up": "{name}: {pct} burglaries ({lo} to {hi}): more burglaries than {ref}.",
+    "sum_clear_down": "{name}: {pct} burglaries ({lo} to {hi}); a demonstrable effect: "
+                      "about {prev} fewer per year, {cpp} per prevented burglary.",
+    "sum_clear_down_free": "{name}: {pct} burglaries ({lo} to {hi}); a demonstrable effect: "
+                           "about {prev} fewer per year, at no extra cost.",
+    "sum_unclear": "{name}: {pct} burglaries ({lo} to {hi}); no demonstrable effect: in this "
+                   "calculation the difference cannot be told apart from chance.",
+    "sum_clear_up": "{name}: {pct} burglaries ({lo} to {hi}): demonstrably more burglaries "
+                    "than {ref}.",
     "sum_after": " After the programme ends ({years}): {pct} ({lo} to {hi}).",
-    "sum_best": "Lowest cost per prevented burglary with a clear effect: {name} ({cpp}).",
-    "sum_none_clear": "None of the options gives clearly fewer burglaries than {ref} in this "
-                      "calculation; more replications narrow the intervals.",
+    "sum_best": "Of the options with a demonstrable effect, {name} has the lowest cost per "
+                "prevented burglary: {cpp}.",
+    "sum_none_clear": "None of the options gives demonstrably fewer burglaries than {ref} in "
+                      "this calculation, so no cost per prevented burglary can be given. More "
+                      "replications narrow the intervals.",
+    "no_effect": "no demonstrable effect",
+    "h_warnings": "Note",
+    "w_reps": "This calculation uses {reps} replications; reliable intervals need at least "
+              "{min}. Read the intervals as provisional.",
+    "w_reps_need": "With the spread seen in this calculation, about {n} replications give a "
+                   "90% interval of ±{half}% (on the burglaries and on the change).",
+    "w_horizon": "The calculation ends in {end}, before the end of {what} ({first}–{last}): "
+                 "the effect after the end cannot be seen. Choose a longer period (--years).",
+    "w_part": "{part} in {name}",
     "h_scenarios": "2. The scenarios",
     "programme": "Programme: {first}–{last}.",
     "no_programme": "No programme (reference).",
     "structural": "Structural (no end date).",
+    "past_horizon": "Ongoing within this calculation (structural here): the programme "
+                    "({first}–{last}) runs on after the end of the simulated period ({end}).",
     "cost_line": "Extra cost: {costs}.",
     "no_cost": "No extra cost.",
     "settings": "Settings: {items}.",
@@ -203,7 +279,7 @@ EN: dict[str, str] = {
     "set_boa": "{fte} FTE boa's",
     "h_table": "3. Key table",
     "table_intro": "Means per year over {first}–{last} ({reps} replications, 90% interval in "
-                   "brackets). Change against '{ref}'.",
+                   "brackets). Change against {ref}.",
     "t_scenario": "Scenario",
     "t_burglaries": "Burglaries per year",
     "t_change": "Change",
@@ -218,20 +294,22 @@ EN: dict[str, str] = {
     "notes": [
         "¹ Mean over the whole period {first}–{last}, including the years after the end; "
         "cost by year is listed with the scenarios.",
-        "² Extra cost per year divided by burglaries prevented per year; '–' when nothing is "
-        "prevented. The interval follows from the interval of the prevented burglaries.",
+        "² Extra cost per year divided by burglaries prevented per year; only for a "
+        "demonstrable effect (the 90% interval of prevented burglaries lies above zero), else "
+        "'no demonstrable effect'. The interval follows from that of the prevented burglaries.",
         "³ Arrests for a burglary (caught in the act or by investigation).",
         "⁴ Weighted displacement quotient in the wijken around the hotspot wijken "
         "{treated}, over the programme period: above 0 the neighbours benefit too, below 0 "
-        "burglary moves to them; '–' when the hotspot wijken do not clearly improve (the WDQ "
-        "then means nothing).",
+        "burglary moves to them; '–' when the hotspot wijken do not demonstrably improve (the "
+        "WDQ then means nothing). An interval only from {minreps} replications on.",
         "⁵ Coefficient of variation of burglaries per 1,000 households between wijken "
-        "(household-weighted): lower means more evenly spread.",
+        "(household-weighted): lower means more evenly spread. Interval: bootstrap.",
         "⁶ Change in the years after the last programme year, within the simulated period.",
     ],
     "h_figures": "4. Figures",
     "h_assumptions": "5. Assumptions and sources",
-    "assumptions_intro": "The main assumptions, with their value in '{ref}' and the source. "
+    "assumptions_intro": "The main assumptions, with their value in {ref} and the source "
+                         "(full references in Wijksim's docs/sources.md). "
                          "'Estimate' means: not from research or the source documents but a "
                          "judgement to be replaced by calibration or data.",
     "a_source": "source",
@@ -252,12 +330,44 @@ EN: dict[str, str] = {
         "usually larger. A sensitivity analysis shows which assumptions matter most. Read "
         "the numbers as a comparison between options, not as a forecast.",
         "The real number in any one year also varies more than a mean: in the runs of "
-        "'{ref}' the burglaries per full year ranged from {min} to {max}.",
+        "{ref} the burglaries per full year ranged from {min} to {max}.",
     ],
-    "h_provenance": "7. Provenance",
+    "h_glossary": "7. Glossary",
+    "glossary_head": ["Term", "Meaning"],
+    "glossary": [
+        ["Baseline (reference)", "The current deployment, without a new measure; every "
+         "option is compared with it."],
+        ["Woninginbraak", "Residential burglary, attempts included (as the police record "
+         "them)."],
+        ["Replication", "One run of the model with its own chance events. Each scenario was "
+         "run several times, with the same chance events for every scenario."],
+        ["90% interval", "The range that holds the mean with 90% certainty, given the chance "
+         "in the model."],
+        ["Demonstrable effect", "The 90% interval of prevented burglaries lies wholly above "
+         "zero. Only then does the report give a cost per prevented burglary."],
+        ["Prevented burglaries", "How many fewer burglaries per year than the reference, "
+         "compared replication by replication."],
+        ["Boa", "Municipal enforcement officer (team Handhaving Openbare Ruimte, HOR)."],
+        ["Wijkagent", "Community police officer with a wijk of their own; only partly "
+         "available for it."],
+        ["Interventieteam", "Municipal team that patrols where and when burglary is frequent "
+         "and targets known, active burglars."],
+        ["Wijkregisseur", "Municipal neighbourhood director per area who connects residents "
+         "and partners: neighbourhood watch, advice on locks."],
+        ["Enforcement area (gebied)", "One of the areas the boa's of team HOR work in."],
+        ["WDQ", "Weighted displacement quotient: whether burglary moves to neighbouring wijken "
+         "(below 0) or falls there too (above 0)."],
+        ["Spread", "How unevenly burglaries are spread over the wijken (coefficient of "
+         "variation)."],
+        ["Calibration", "Tuning uncertain model values to observed figures."],
+        ["Seed", "The number the model's chance starts from: the same seed gives exactly the "
+         "same results."],
+    ],
+    "h_provenance": "8. Provenance",
     "p_version": "Wijksim version",
     "p_created": "Created",
-    "p_command": "Command",
+    "p_command": "Command that created the folder",
+    "p_resumed": "Resumed with",
     "p_folder": "Results folder",
     "p_seed": "Master seed",
     "p_reps": "Replications × years",
@@ -268,14 +378,18 @@ EN: dict[str, str] = {
     "p_wdq": "WDQ areas (treated / buffer / control)",
     "descr_note": "Description from the scenario file:",
     "page": "page {n}",
-    "footer": "Wijksim · comparison {ref} and others",
+    "footer": "Wijksim · comparison with {ref}",
     "source": "Source: Wijksim {version}; {reps} replications × {years} years from {start}, "
               "seed {seed}; scenario hashes: {hashes}",
-    "f1_title": "Residential burglaries per month",
-    "f1_y": "burglaries per month",
-    "f1_x": "month",
-    "f1_caption": "Residential burglaries (attempts included) per month, mean over the "
-                  "replications; the band is the 90% interval. Grey: the programmes' period.",
+    "f1_title": "Residential burglaries per year: observed and simulated",
+    "f1_y": "burglaries per year",
+    "f1_x": "year",
+    "f1_quarter_note": "per quarter, as a yearly rate",
+    "f1_observed": "observed (police)",
+    "f1_caption": "Residential burglaries (attempts included) per year: black diamonds are "
+                  "the observed years, the lines per scenario the mean over the replications "
+                  "with its 90% interval{quarters}. Grey: the programmes' period.",
+    "f1_caption_q": " (per quarter, as a yearly rate)",
     "f2_title": "Change against {ref}, per area and per wijk",
     "f2_gebied": "per enforcement area",
     "f2_wijk": "per wijk",
@@ -288,15 +402,17 @@ EN: dict[str, str] = {
     "f3_diff": "difference with {ref}\n(per km² per year)",
     "f3_wijken": "wijken",
     "f3_caption": "Top: burglaries per km² per year per scenario (mean, lightly smoothed). "
-                  "Bottom: difference with {ref}; blue is fewer, red more. The map is "
-                  "schematic: each wijk is a block with its true area.",
+                  "Bottom: difference with {ref}; blue is fewer, red more, only in wijken "
+                  "whose 90% interval of the change excludes 0 (grey: no demonstrable "
+                  "difference). The map is schematic: each wijk is a block with its true area.",
     "f4_title": "Cost against prevented burglaries",
     "f4_x": "burglaries prevented per year",
     "f4_y": "extra cost per year, mean {first}–{last} (× €1,000)",
-    "f4_iso": "€{v} per prevented burglary",
-    "f4_caption": "Each point is a scenario; the bars are 90% intervals. Dashed lines mark a "
-                  "fixed cost per prevented burglary: further to the bottom right means more "
-                  "effect per euro.",
+    "f4_iso": "{v} per prevented burglary",
+    "f4_caption": "Each point is a scenario; the bars are 90% intervals. Dotted lines mark a "
+                  "fixed cost per prevented burglary (each with its amount): further to the "
+                  "bottom right means more effect per euro. An interval reaching zero means: no "
+                  "demonstrable effect.",
     "f5_title": "Does the effect last? Change by year",
     "f5_y": "change against {ref} (%)",
     "f5_x": "year",
@@ -340,11 +456,32 @@ def pct(x: float | None, lang: str, decimals: int = 1) -> str:
     return "–" if num(x, lang) == "–" else num(x, lang, decimals, sign=True) + "%"
 
 
+def round_money(x: float, digits: int = 3) -> float:
+    """An amount rounded to ``digits`` significant digits, never finer than a euro.
+
+    299,947 -> 300,000; 47,512 -> 47,500: a model's costs are estimates, not bookkeeping.
+    """
+    if x == 0 or not math.isfinite(x):
+        return x
+    step = 10 ** max(0, math.floor(math.log10(abs(x))) - digits + 1)
+    return float(round(x / step) * step)
+
+
 def eur(x: float | None, lang: str) -> str:
-    """An amount in euros, rounded to a whole euro."""
+    """An amount in euros the local way, rounded (:func:`round_money`): ``€ 300.000``."""
     if num(x, lang) == "–":
         return "–"
-    return ("€\u00a0" if lang == "nl" else "€") + num(x, lang)  # no break after the sign
+    return ("€\u00a0" if lang == "nl" else "€") + num(round_money(float(x)), lang)
+
+
+#: How a scenario is called in the report and its figures, where its file name does not
+#: read well in that language.
+LABELS = {"baseline": {"nl": "huidige inzet", "en": "baseline"}}
+
+
+def label(name: str, lang: str) -> str:
+    """The scenario's name as the report shows it (Dutch: 'huidige inzet' for baseline)."""
+    return LABELS.get(name, {}).get(lang, name)
 
 
 def interval(lo: float | None, hi: float | None, lang: str, kind: str = "num",
@@ -363,10 +500,10 @@ def interval(lo: float | None, hi: float | None, lang: str, kind: str = "num",
 # the comparison's own parameters, never typed here), how to show them, and the source.
 # ``from``: take the values from the first scenario where that programme is active.
 ASSUMPTIONS: list[dict] = [
-    {"nl": "Actieve inbrekers in de pool", "en": "Active burglars in the pool",
+    {"nl": "Aantal actieve inbrekers", "en": "Number of active burglars",
      "paths": ["offenders.active_offenders"], "kind": "num",
      "src": ("schatting; de activiteit wordt gekalibreerd", "estimate; activity is calibrated")},
-    {"nl": "Uitstapjes per inbreker per dag", "en": "Outings per burglar per day",
+    {"nl": "Keren per dag dat een inbreker op pad gaat", "en": "Outings per burglar per day",
      "paths": ["offenders.outings_per_offender_day"], "kind": "num2",
      "src": ("vrije parameter, gekalibreerd op het aantal inbraken",
              "free parameter, calibrated to the burglary count")},
@@ -401,7 +538,7 @@ ASSUMPTIONS: list[dict] = [
     {"nl": "Kans dat een inbraak later wordt opgehelderd",
      "en": "Chance that a burglary is solved afterwards",
      "paths": ["investigation.clearance_prob"], "kind": "pct",
-     "src": ("CBS/politie: ≈ 1 op 10 opgelost (totaal)", "CBS/police: ≈ 1 in 10 solved (total)")},
+     "src": ("CBS/Politie: ≈ 1 op 10 opgelost (totaal)", "CBS/Politie: ≈ 1 in 10 solved (total)")},
     {"nl": "Interventieteam: fte, productieve uren per fte, € per uur",
      "en": "Interventieteam: FTE, productive hours per FTE, € per hour", "from": "team",
      "paths": ["interventieteam.fte", "interventieteam.hours_per_fte_year",
@@ -438,10 +575,10 @@ NL.update({
     "a_calibration": "Gekalibreerde parameters",
     "a_cal_yes": "ja ({file})",
     "a_cal_no": "nee",
-    "a_cal_src": "sim calibrate; zie Herkomst",
+    "a_cal_src": "kalibratie met sim calibrate; zie Herkomst",
     "a_head": ["Aanname", "Waarde", "Bron"],
     "per_year": "per jaar",
-    "reference_tag": " (referentie)",
+    "reference_tag": " (nulalternatief)",
     "wijk_key": "Wijknummers op de kaart: {key}.",
     # figure 3 on the real wijk outlines
     "f3p_title": "Waar wordt ingebroken, en waar maakt een optie aantoonbaar verschil?",

@@ -11,6 +11,10 @@ A command that writes runs (``sim run``, ``compare``, ``sweep``, ``sensitivity``
    replications) is written on first use and compared on every later use: only an exact
    resume is let through; anything else is refused with one line saying what the folder
    holds (exit 2), so no run is ever overwritten or mixed with another command's runs.
+
+Provenance: the record keeps the command line that created the folder (``created_by``:
+command and time) and, as separate entries, every command line that resumed it
+(``resumed_by``: a list of command and time); :func:`folder_history` reads them back.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import datetime as dt
 import fcntl
 import json
 import os
+import shlex
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +36,21 @@ from sim.runs.store import STORE_NAME, ResultStore
 
 LOCK_NAME = ".wijksim.lock"
 MADE_BY = "made_by"
+#: Keys of the stored record that say who wrote when; not part of what must match.
+HISTORY_KEYS = ("created_by", "resumed_by")
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """The command line of this process as a user would type it again (``sim run …``)."""
+    argv = list(sys.argv if argv is None else argv)
+    if not argv:
+        return ""
+    head = "sim" if Path(argv[0]).name in ("sim", "__main__.py") else argv[0]
+    return " ".join([head, *(shlex.quote(a) for a in argv[1:])])
+
+
+def _entry(argv: str) -> dict[str, str]:
+    return {"command": argv, "at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
 
 
 @dataclass(frozen=True)
@@ -39,6 +60,8 @@ class MadeBy:
     command: str  # run | compare | sweep | calibrate
     summary: str  # one line for people: "sim run baseline, seed 42, 1 replication, 4 years"
     identity: dict[str, Any] = field(default_factory=dict)
+    #: The command line as typed (default: this process's); provenance, not identity.
+    argv: str = ""
 
     def record(self) -> dict[str, Any]:
         """The JSON-normalised record stored in the folder."""
@@ -108,12 +131,13 @@ def claim(store: ResultStore, made_by: MadeBy) -> bool:
     new = made_by.record()
     old = store.get_meta(MADE_BY)
     n_runs = store.count_runs()
+    argv = made_by.argv or command_line()
     if old is None:
         if n_runs:
             raise UserError(f"holds {n_runs} run(s) made by an older Wijksim that did not "
                             "record what made them; choose another --out.",
                             file=str(store.folder), field="--out")
-        store.set_meta(MADE_BY, new)
+        store.set_meta(MADE_BY, {**new, "created_by": _entry(argv)})
         return False
     if old.get("command") != new["command"] or old.get("identity") != new["identity"]:
         diff = (_difference(old.get("identity", {}), new["identity"])
@@ -122,7 +146,18 @@ def claim(store: ResultStore, made_by: MadeBy) -> bool:
                         f"{new['summary']}{diff}. Only an exact resume may write here: choose "
                         "another --out, or delete the folder to start over.",
                         file=str(store.folder), field="--out")
+    # a resume: recorded as its own entry, the creating command stays as it was
+    store.set_meta(MADE_BY, {**old, "resumed_by": [*old.get("resumed_by", []), _entry(argv)]})
     return n_runs > 0
+
+
+def folder_history(store: ResultStore) -> dict[str, Any]:
+    """Who wrote into the folder: ``created_by`` (command, at) and ``resumed_by`` (a list).
+
+    ``created_by`` is None for a folder made before Wijksim recorded command lines.
+    """
+    rec = store.get_meta(MADE_BY) or {}
+    return {"created_by": rec.get("created_by"), "resumed_by": list(rec.get("resumed_by", []))}
 
 
 def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
