@@ -25,10 +25,11 @@ TITLES = {
     "knox_ratio": "Knox ratio (≤200 m, ≤14 days)",
     "seasonal_ratio": "Nov–Feb vs Mar–Oct per day",
     "holiday_ratio": "Christmas holiday vs year",
+    "concentration": "Share in top 10% of cells with burglary",
     "top5_share": "Share in top 5% of home cells",
     "rank_stability": "Rank stability (year to year)",
 }
-PCT = ("attempt_share", "clearance_rate", "in_act_share", "top5_share")
+PCT = ("attempt_share", "clearance_rate", "in_act_share", "concentration", "top5_share")
 SIM, OBS, OK = "#1f77b4", "black", "#c7e9c0"
 PANELS_PER_ROW = 5
 
