@@ -226,7 +226,7 @@ def test_shipped_targets_name_their_sources():
     t = load_targets("amstelveen")
     assert set(t.targets) == {"level", "attempt_share", "clearance_rate", "in_act_share",
                               "knox_ratio", "seasonal_ratio", "holiday_ratio",
-                              "rank_stability"}
+                              "concentration", "rank_stability"}
     assert len(t.targets) > len(t.free), "over-identified: more targets than free parameters"
     assert all(tg.source for tg in t.targets.values())
     assert t.targets["level"].value == 402 and t.holdout_year == 2015

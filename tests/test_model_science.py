@@ -65,12 +65,23 @@ def test_hardening_every_home_cuts_completed_burglaries(baseline):
 
 
 def test_more_boa_patrol_does_not_raise_burglaries(baseline):
-    years, reps = 1.0, 4
-    low = mean_total(baseline, years=years, reps=reps,
-                     overrides={"boa.burglary_patrol_share": 0.05})
-    high = mean_total(baseline, years=years, reps=reps,
-                      overrides={"boa.burglary_patrol_share": 0.5})
-    assert high <= low, f"10x boa patrol hours gave more burglaries: {high} vs {low}"
+    """A one-sided paired test: 10x the boa patrol hours, same seeds per replication.
+
+    City-wide patrol moves the total by a few percent, less than a year's noise, so the test
+    asks that the paired mean difference is not significantly above zero (two standard
+    errors), rather than that every noisy comparison comes out lower.
+    """
+    years, reps = 1.0, 6
+    diffs = np.array([
+        run_model(baseline, years=years, replication=r,
+                  overrides={"boa.burglary_patrol_share": 0.5})[1].attempts.sum()
+        - run_model(baseline, years=years, replication=r,
+                    overrides={"boa.burglary_patrol_share": 0.05})[1].attempts.sum()
+        for r in range(reps)], dtype=float)
+    se = diffs.std(ddof=1) / np.sqrt(reps)
+    assert diffs.mean() <= 2 * se, (
+        f"10x boa patrol hours gave significantly more burglaries: {diffs.mean():+.1f} "
+        f"a year (se {se:.1f})")
 
 
 def test_interventieteam_lowers_burglaries_overall(baseline):

@@ -14,10 +14,11 @@ runs the model once for one replication seed and measures one or more studies:
   model's own hot spots, difference-in-differences against the other half;
 * ``buurtpreventie`` — Akkermans & Vollaard 2015: buurtpreventie in randomly chosen half
   of the wijken from mid-year, difference-in-differences against the other half;
-* ``baseline`` — a plain baseline run, measured five ways: the burglary risk of hardened
+* ``baseline`` — a plain baseline run, measured seven ways: the burglary risk of hardened
   vs unhardened homes (Vollaard & van Ours 2011), the Knox ratio (Johnson et al. 2007),
-  the share of arrests made in the act and the dark-months ratio (Politie 2018), and the
-  Christmas-holiday ratio (IIC 2018).
+  the share of arrests made in the act and the dark-months ratio (Politie 2018), the
+  Christmas-holiday ratio (IIC 2018), the night share (Politie-analisten 2014) and the
+  concentration of burglary on 100 m cells (Lee et al. 2017).
 
 A trial's randomisation (which hot spots, which wijken, which hours) draws from its own
 generator seeded by the replication seed, so the model's own random streams stay those of
@@ -38,7 +39,16 @@ from scipy.spatial import cKDTree
 from sim.core.errors import UserError
 from sim.model.agents import WIJKAGENT
 from sim.model.clock import DAYS_PER_YEAR, HOURS_PER_DAY
-from sim.model.metrics import holiday_ratio, in_act_share, knox_ratio, seasonal_ratio
+from sim.model.metrics import (
+    concentration,
+    frequency_concentration,
+    holiday_ratio,
+    in_act_share,
+    knox_ratio,
+    night_share,
+    rank_stability,
+    seasonal_ratio,
+)
 from sim.model.model import EVENT_DTYPE, WijkModel
 from sim.model.scenario import Scenario
 from sim.runs.executors import InlineExecutor
@@ -63,6 +73,13 @@ POLITIE_2018_IN_ACT = (0.60, 0.50, 0.70)
 POLITIE_2018_DARK_MONTHS = (1.35, 1.35, 1.50)
 #: IIC 2018: burglaries per day in the Christmas school holiday over the year's mean.
 IIC_2018_HOLIDAY = (1.66, 1.4, 1.9)
+#: Politie-analisten 2014: share of woninginbraken at night (22:00-06:00), 13%; the range
+#: (10-16%) is an estimate, the source gives one national figure.
+POLITIE_ANALISTEN_2014_NIGHT = (0.13, 0.10, 0.16)
+#: Lee et al. 2017, "frequency" condition (places with at least one crime): the top 10% of
+#: places hold 43% of the crime (the review's fitted curve); the range (33-53%) is an
+#: estimate of the scatter of the reviewed studies around it.
+LEE_2017_FREQUENCY = (0.43, 0.33, 0.53)
 
 # ---- the designs' own numbers ---------------------------------------------------------------
 #: Hot spots: the model's top home cells by burglaries in the burn-in year.
@@ -171,6 +188,23 @@ STUDIES: dict[str, Study] = {s.key: s for s in (
         design="burglaries per day in the Christmas school holiday (21 Dec - 3 Jan) over "
                "the year's mean per day, baseline run (2 years)",
         source="IIC 2018", trial="baseline", kind="ratio"),
+    Study(
+        "politie_analisten2014_night", "sleeping residents (residents.asleep_deterrence)",
+        *POLITIE_ANALISTEN_2014_NIGHT,
+        design="share of a baseline run's burglaries (2 years) that start between 22:00 "
+               "and 06:00",
+        source="Politie-analisten 2014", trial="baseline", kind="share",
+        parameter="residents.asleep_deterrence"),
+    Study(
+        "lee2017_concentration", "place heterogeneity (residents.place_sigma)",
+        *LEE_2017_FREQUENCY,
+        design="share of a baseline run's burglaries (2 years) in the top 10% of the 100 m "
+               "home cells that had at least one (Lee et al.'s frequency condition); "
+               "extras: the share in the top 5% of all home cells (prevalence), the same "
+               "share when burglaries fall on homes by household count alone (chance, as "
+               "Levin et al. 2017 simulate it), and the Spearman correlation of cells' "
+               "counts in year 1 and year 2 (stability)",
+        source="Lee et al. 2017", trial="baseline", kind="share"),
 )}
 
 #: The studies that set a mechanism's strength (``--fit``).
@@ -401,7 +435,7 @@ class HardeningExposure:
 
 
 def baseline_trial(scenario: Scenario, seed: int) -> dict[str, Measurement]:
-    """A baseline run, measured as Vollaard & van Ours, Johnson, Politie and IIC measured."""
+    """A baseline run, measured as the baseline studies measured (see :data:`STUDIES`)."""
     sc = _scenario_for(scenario, "baseline")
     hook = HardeningExposure()
     model = WijkModel(sc, cached_city(sc.city), seed=seed, study=hook)
@@ -425,7 +459,26 @@ def baseline_trial(scenario: Scenario, seed: int) -> dict[str, Measurement]:
         "politie2018_in_act": Measurement(in_act_share(out)),
         "politie2018_dark_months": Measurement(seasonal_ratio(daily)),
         "iic2018_holiday": Measurement(holiday_ratio(daily)),
+        "politie_analisten2014_night": Measurement(night_share(ev["tick"])),
+        "lee2017_concentration": _concentration_measurement(ev, out.home_cells,
+                                                            model.households, seed),
     }
+
+
+def _concentration_measurement(ev: np.ndarray, home_cells: np.ndarray,
+                               households: np.ndarray, seed: int) -> Measurement:
+    """Lee et al.'s frequency concentration, with prevalence, chance and stability."""
+    rng = _trial_rng(seed, "concentration")
+    share = households.astype(float) / households.sum()
+    chance = []
+    for _ in range(20):  # burglaries on homes by household count alone
+        counts = rng.multinomial(ev.size, share)
+        chance.append(concentration(np.repeat(home_cells, counts), home_cells))
+    return Measurement(frequency_concentration(ev["cell"], home_cells), {
+        "prevalence_top5": concentration(ev["cell"], home_cells),
+        "prevalence_top5_chance": float(np.mean(chance)) if ev.size else float("nan"),
+        "rank_stability": rank_stability(ev, home_cells),
+    })
 
 
 TRIALS: dict[str, Callable[[Scenario, int], dict[str, Measurement]]] = {

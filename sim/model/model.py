@@ -46,6 +46,10 @@ from sim.model.clock import DAYS_PER_YEAR, HOURS_PER_DAY, TICKS_PER_YEAR, build_
 from sim.model.scenario import HOURS_PER_FTE_YEAR, Scenario
 from sim.model.space import build_home_cells
 
+#: Hours in which most residents sleep, [from, until): midnight to 06:00 (an estimate, the
+#: hours in which most adults are asleep).
+ASLEEP_HOURS = (0, 6)
+
 EVENT_DTYPE = np.dtype(
     [("tick", "i8"), ("cell", "i8"), ("wijk", "i4"), ("completed", "?"), ("arrested", "?"),
      ("offender", "i8"), ("in_act", "?"), ("hardened", "?")]
@@ -125,6 +129,9 @@ class WijkModel(Model):
         self.weekend, self.dark_evening, self.activity = cal.weekend, cal.dark_evening, cal.activity
         self.holiday = cal.holiday
         self.first_year, self.burn_in_days = cal.first_year, cal.burn_in_days
+        # an occupied home deters fully while its residents are awake, less while they sleep
+        self._home_deters = np.ones(HOURS_PER_DAY)
+        self._home_deters[ASLEEP_HOURS[0]:ASLEEP_HOURS[1]] = self.params.residents.asleep_deterrence
         self._hours_at_burn_in: dict[str, float] | None = None
 
     def _setup_guardians(self) -> None:
@@ -316,7 +323,8 @@ class WijkModel(Model):
         self._outings = self.rng_offending.poisson(lam).tolist()
         self._day_is_weekend = int(self.weekend[day])
         away = self.params.residents.holiday_away_share if self.holiday[day] else 0.0
-        self._at_home_today = self.residents.at_home[self._day_is_weekend] * (1.0 - away)
+        self._at_home_today = (self.residents.at_home[self._day_is_weekend] * (1.0 - away)
+                               * self._home_deters)
         # clearance capacity: investigation hours relative to the reference capacity
         inv = self.params.investigation
         wa = self.params.wijkagenten

@@ -27,6 +27,7 @@ TITLES = {
     "knox_ratio": "Knox ratio (≤200 m, ≤14 days)",
     "seasonal_ratio": "Nov–Feb vs Mar–Oct per day",
     "holiday_ratio": "Christmas holiday vs year",
+    "concentration": "Share in top 10% of cells with burglary",
     "top5_share": "Share in top 5% of home cells",
     "rank_stability": "Rank stability (year to year)",
 }
@@ -38,6 +39,7 @@ TITLES_NL = {
     "knox_ratio": "Knox-ratio (≤200 m, ≤14 dagen)",
     "seasonal_ratio": "Nov–feb t.o.v. mrt–okt per dag",
     "holiday_ratio": "Kerstvakantie t.o.v. jaar",
+    "concentration": "Aandeel in top 10% cellen met inbraak",
     "top5_share": "Aandeel in top 5% woningcellen",
     "rank_stability": "Stabiliteit van de rangorde (jaar op jaar)",
 }
@@ -71,7 +73,7 @@ WORDS = {
                     "vrijheidsgraden{p}"},
 }
 FILES = {"nl": "calibration_fit.png", "en": "calibration_fit_en.png"}
-PCT = ("attempt_share", "clearance_rate", "in_act_share", "top5_share")
+PCT = ("attempt_share", "clearance_rate", "in_act_share", "concentration", "top5_share")
 SIM, OBS, OK = "#1f77b4", "black", "#c7e9c0"
 PANELS_PER_ROW = 5
 

@@ -41,7 +41,7 @@ BEFORE_AFTER_NOTE = (
     "model's effect with everything else equal; the team's inputs are estimates (priors), "
     "not fitted.")
 
-PCT_TARGETS = ("attempt_share", "clearance_rate", "in_act_share", "top5_share")
+PCT_TARGETS = ("attempt_share", "clearance_rate", "in_act_share", "concentration", "top5_share")
 
 
 def _rel(p: Path | None) -> str:

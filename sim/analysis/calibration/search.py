@@ -64,6 +64,7 @@ from sim.analysis.calibration.uncertainty import (
 from sim.core.errors import UserError
 from sim.model.metrics import (
     concentration,
+    frequency_concentration,
     holiday_ratio,
     knox_ratio,
     rank_stability,
@@ -116,6 +117,8 @@ def replication_moments(rec: RunRecord, burn_in_days: int = 0) -> dict[str, Any]
         "knox_ratio": knox_ratio(ev["tick"], out.cell_xy[ev["cell"]]),
         "seasonal_ratio": seasonal_ratio(daily),
         "holiday_ratio": holiday_ratio(daily),
+        "concentration": (frequency_concentration(ev["cell"], home) if home is not None
+                          else np.nan),
         "top5_share": concentration(ev["cell"], home) if home is not None else np.nan,
         "rank_stability": rank_stability(ev, home) if home is not None else np.nan,
         "per_wijk": att.sum(axis=0) / years,

@@ -26,7 +26,8 @@ from sim.model.scenario import parameter_paths
 #: Targets a city may give, in the order of the fit table (moments of one replication, see
 #: :func:`sim.analysis.calibration.search.replication_moments`).
 TARGET_NAMES = ("level", "attempt_share", "clearance_rate", "in_act_share", "knox_ratio",
-                "seasonal_ratio", "holiday_ratio", "top5_share", "rank_stability")
+                "seasonal_ratio", "holiday_ratio", "concentration", "top5_share",
+                "rank_stability")
 #: Prefix of the per-wijk share targets' names (``share:WK036201``).
 WIJK_PREFIX = "share:"
 
