@@ -298,7 +298,7 @@ class Wijkregisseur(Section):
                                        source="estimate: households in a group at full "
                                               "network strength")
     buurtpreventie_deterrence: float = P(
-        0.68, "probability", 0, 1,
+        0.53, "probability", 0, 1,
         source="set by the virtual replication of Akkermans & Vollaard 2015 (sim evidence)")
     buurtpreventie_catch_prob: float = P(0.1, "probability", 0, 1,
                                          source="estimate: neighbours call in, caught")
