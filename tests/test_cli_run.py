@@ -53,7 +53,7 @@ def test_run_table_output(tmp_path, capsys, monkeypatch):
 
 
 def test_scenarios_lists_shipped_with_cost(capsys, monkeypatch):
-    code, stdout, _ = cli(["scenarios"], capsys, monkeypatch)
+    code, stdout, _ = cli(["scenarios", "--lang", "en"], capsys, monkeypatch)
     assert code == 0
     for name in known_scenarios():
         assert name in stdout

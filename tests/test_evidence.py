@@ -148,13 +148,43 @@ def test_hot_spot_visits_change_nothing_without_deterrence(baseline):
     assert plain == hooked, "without deterrence the virtual treatment must change nothing"
 
 
-def test_hot_spot_patrol_lowers_burglary_in_treated_hot_spots(baseline):
-    par = "patrol.deterrence_when_present"
-    strong = effect("braga2019", baseline, 2, **{par: 1.0})
-    none = effect("braga2019", baseline, 2, **{par: 0.0})
-    assert strong < -0.1, f"hot-spot patrol with full deterrence: {strong:+.0%}"
-    assert abs(none) < 0.25, f"hot-spot patrol that does not deter: {none:+.0%}, not ~0"
-    assert strong < none - 0.1
+class RecordingHotSpotTrial(ev.HotSpotTrial):
+    """The Braga design, remembering every visit as (tick, home-cell index)."""
+
+    def __init__(self, rng):
+        super().__init__(rng)
+        self.visits: set[tuple[int, int]] = set()
+
+    def __call__(self, model, day):  # noqa: ANN001, ANN204
+        out = super().__call__(model, day)
+        if out is not None:
+            hours, cells, _ = out
+            self.visits |= {(day * 24 + int(h), int(c)) for h, c in zip(hours, cells,
+                                                                         strict=True)}
+        return out
+
+
+def _attempts_during_visits(scenario, deterrence: float) -> tuple[int, int]:
+    """Attempts in a treated hot spot in the very hour of a visit, and all visits."""
+    sc = scenario.with_overrides({"patrol.deterrence_when_present": deterrence}).model_copy(
+        update={"years": 0.5})
+    hook = RecordingHotSpotTrial(np.random.default_rng(4))
+    model = WijkModel(sc, cached_city(sc.city), seed=replication_seed(4, 0), study=hook)
+    model.run_for(model.n_ticks)
+    index = {int(c): i for i, c in enumerate(model.home_cell)}
+    hits = sum((int(t), index[int(c)]) in hook.visits for t, c, *_ in model.events)
+    return hits, len(hook.visits)
+
+
+def test_full_deterrence_stops_every_attempt_in_a_visited_hot_spot_hour(baseline):
+    # Known answer: a guardian in the cell this very hour deters with
+    # patrol.deterrence_when_present, so at 1.0 no attempt happens there in that hour (the
+    # burglar gives up or tries elsewhere); without deterrence attempts do happen in
+    # visited hours (hot spots are where burglary is).
+    hits, visits = _attempts_during_visits(baseline, 1.0)
+    assert visits > 1000 and hits == 0, f"{hits} attempts during {visits} visits"
+    hits0, _ = _attempts_during_visits(baseline, 0.0)
+    assert hits0 > 0, "without deterrence, visited hot spots still see burglaries"
 
 
 def test_buurtpreventie_changes_nothing_without_deterrence(baseline):

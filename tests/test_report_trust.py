@@ -1,7 +1,7 @@
 """Issue 15: a report and terminal output a council member can trust at a glance.
 
 One small comparison (3 replications of 0.2 years) with an option that demonstrably
-prevents burglaries ("minder": a third of the offenders' outings), one that cannot
+prevents burglaries ("minder": a tenth of the offenders' outings), one that cannot
 ("kopie": the reference at a cost) and the interventieteam (a programme that ends after the
 horizon). Checked: intervals within their quantity's range; a cost per prevented burglary
 only for a demonstrable effect; the warnings; the PDF rendered page by page (no page that
@@ -42,7 +42,7 @@ def folder(tmp_path_factory) -> Path:
         "[extra_cost]\neur_per_year = 299947\nwhat = 'test: dezelfde inzet'\n")
     (tmp / "minder.toml").write_text(
         'extends = "baseline"\nname = "minder"\n'
-        f"[offenders]\noutings_per_offender_day = {base.offenders.outings_per_offender_day / 3}\n"
+        f"[offenders]\noutings_per_offender_day = {base.offenders.outings_per_offender_day / 10}\n"
         "[extra_cost]\neur_per_year = 200000\nwhat = 'test'\n")
     plan = plan_comparison(["baseline", str(tmp / "kopie.toml"), str(tmp / "minder.toml"),
                             "interventieteam"], YEARS, REPS, SEED)
@@ -84,7 +84,7 @@ def test_cost_per_prevented_only_for_a_demonstrable_effect(comp):
     assert kopie["prevented_interval"][0] <= 0 <= kopie["prevented_interval"][1]
     assert kopie["effect"] == "none" and kopie["cost_per_prevented_eur"] is None
     assert kopie["cost_per_prevented_interval"] == [None, None]
-    assert minder["prevented_interval"][0] > 0, "a third of the outings: clearly fewer"
+    assert minder["prevented_interval"][0] > 0, "a tenth of the outings: clearly fewer"
     assert minder["effect"] == "fewer"
     assert minder["cost_per_prevented_eur"] == pytest.approx(
         200_000 / minder["prevented_per_year"])

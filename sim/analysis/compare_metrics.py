@@ -116,7 +116,9 @@ def paired_change(scen: np.ndarray, ref: np.ndarray, level: float = LEVEL) -> di
         # a count cannot fall below zero: the difference not below -mean(R) (-100%)
         lo = np.where(np.isfinite(lo), np.maximum(lo, -ref_mean), lo)
         hi = np.where(np.isfinite(hi), np.maximum(hi, -ref_mean), hi)
-    return {"pct": d * scale, "pct_interval": (lo * scale, hi * scale),
+    # -mean(R) x 100 / mean(R) can round to just below -100: keep the change's range exact
+    pct_lo, pct_hi = (np.maximum(v * scale, -100.0) for v in (lo, hi))
+    return {"pct": d * scale, "pct_interval": (pct_lo, pct_hi),
             "diff": d, "diff_interval": (lo, hi)}
 
 

@@ -27,6 +27,36 @@ class Analysis:
     method: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # outcome -> why it was left out
+    #: Sobol estimates that cannot be right: {"outcome", "negative": [parameter, ...],
+    #: "above_total": [parameter, ...], "n": base sample size}.
+    warnings: list[dict] = field(default_factory=list)
+    replications: int = 1
+    #: Outcomes left out because undefined somewhere: outcome -> (points without, points).
+    undefined: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Parameter path -> {"unit", "description"} as the experiment declares them.
+    parameters: dict[str, dict] = field(default_factory=dict)
+
+
+#: A Sobol S1 below -TOLERANCE, or above ST + TOLERANCE, is an estimate that cannot be right
+#: (the tables show two decimals, so this is whenever the table shows it).
+SOBOL_TOLERANCE = 0.005
+
+
+def sobol_problems(names: list[str], s1: np.ndarray, st: np.ndarray,
+                   tol: float = SOBOL_TOLERANCE) -> tuple[list[str], list[str]]:
+    """Parameters with a negative Sobol S1, and with S1 above ST (beyond ``tol``)."""
+    s1, st = np.asarray(s1, float), np.asarray(st, float)
+    negative = [n for n, v in zip(names, s1, strict=True) if v < -tol]
+    above = [n for n, a, b in zip(names, s1, st, strict=True) if a > b + tol]
+    return negative, above
+
+
+def parameter_info(store: ResultStore) -> dict[str, dict]:
+    """Unit and description of each varied parameter, as the stored experiment gives them."""
+    meta = store.get_meta("experiment") or {}
+    params = (meta.get("experiment") or {}).get("parameters") or []
+    return {p["path"]: {"unit": p.get("unit", ""), "description": p.get("description", "")}
+            for p in params}
 
 
 def outcome_runs(store: ResultStore) -> pd.DataFrame:
@@ -63,7 +93,7 @@ def outcome_matrix(store: ResultStore, design: StoredDesign) -> pd.DataFrame:
 def analyze(design: StoredDesign, Y: pd.DataFrame, *, conf_level: float = 0.95,
             num_resamples: int = 500) -> Analysis:
     """Sensitivity indices (Sobol, Morris), grid response or LHS rank correlations."""
-    res = Analysis(design.method)
+    res = Analysis(design.method, replications=design.replications)
     problem = {"num_vars": len(design.names), "names": design.names, "bounds": design.bounds}
     for outcome in list(Y.columns):
         y = Y[outcome].to_numpy(dtype=float)
@@ -74,8 +104,9 @@ def analyze(design: StoredDesign, Y: pd.DataFrame, *, conf_level: float = 0.95,
             res.tables["grid"][outcome] = y
             continue
         if not np.isfinite(y).all():
-            res.skipped[outcome] = (f"undefined (NaN) for {int((~np.isfinite(y)).sum())} of "
-                                    f"{len(y)} design points")
+            bad = int((~np.isfinite(y)).sum())
+            res.skipped[outcome] = f"undefined (NaN) for {bad} of {len(y)} design points"
+            res.undefined[outcome] = (bad, len(y))
             continue
         if np.ptp(y) == 0:
             res.skipped[outcome] = "does not vary over the design"
@@ -108,6 +139,10 @@ def _sobol(res: Analysis, problem: dict, design: StoredDesign, outcome: str, y: 
         "outcome": outcome, "parameter": design.names, "S1": si["S1"],
         "S1_conf": si["S1_conf"], "ST": si["ST"], "ST_conf": si["ST_conf"],
     }).sort_values("ST", ascending=False))
+    negative, above = sobol_problems(design.names, si["S1"], si["ST"])
+    if negative or above:
+        res.warnings.append({"outcome": outcome, "negative": negative, "above_total": above,
+                             "n": design.n})
     if design.second_order:
         i, j = np.triu_indices(d, k=1)
         _append(res, "sobol_s2", pd.DataFrame({
@@ -163,84 +198,11 @@ def write_tables(res: Analysis, folder: Path) -> list[Path]:
     return paths
 
 
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+def write_figures(res: Analysis, folder: Path, lang: str = "nl") -> list[Path]:
+    """Sobol index bars, Morris μ* bars, response heatmaps (2-D grid): PNG, in ``lang``.
 
+    Drawn by :mod:`sim.analysis.sensitivity_figures`.
+    """
+    from sim.analysis.sensitivity_figures import write_figures as draw
 
-def write_figures(res: Analysis, folder: Path) -> list[Path]:
-    """Index bars with intervals (Sobol), mu*-sigma plots (Morris), heatmaps (2-D grid)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    folder, paths = Path(folder), []
-    for name, table in res.tables.items():
-        if name not in ("sobol", "morris", "grid"):
-            continue
-        outcomes = table["outcome"].unique() if name != "grid" else [
-            c for c in table.columns if c not in _grid_params(table)]
-        for outcome in outcomes:
-            fig = {"sobol": _fig_sobol, "morris": _fig_morris, "grid": _fig_heatmap}[name](
-                plt, table, outcome)
-            if fig is None:
-                continue
-            path = folder / f"{name}_{_safe(outcome)}.png"
-            fig.savefig(path, dpi=120, bbox_inches="tight")
-            plt.close(fig)
-            paths.append(path)
-    return paths
-
-
-def _grid_params(table: pd.DataFrame) -> list[str]:
-    return list(table.attrs["parameters"])
-
-
-def _fig_sobol(plt, table: pd.DataFrame, outcome: str):  # noqa: ANN001, ANN202
-    t = table[table["outcome"] == outcome].sort_values("ST")
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(t) + 1.5))
-    pos = np.arange(len(t))
-    ax.barh(pos + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], label="total (ST)", capsize=3)
-    ax.barh(pos - 0.2, t["S1"], 0.4, xerr=t["S1_conf"], label="first order (S1)", capsize=3)
-    ax.set_yticks(pos, t["parameter"])
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel("Sobol index (bars: 95% interval)")
-    ax.set_title(f"Sobol indices: {outcome}")
-    ax.legend(loc="lower right")
-    return fig
-
-
-def _fig_morris(plt, table: pd.DataFrame, outcome: str):  # noqa: ANN001, ANN202
-    t = table[table["outcome"] == outcome]
-    fig, ax = plt.subplots(figsize=(7, 5.5))
-    ax.errorbar(t["mu_star"], t["sigma"], xerr=t["mu_star_conf"], fmt="o", capsize=3)
-    for _, r in t.nlargest(8, "mu_star").iterrows():
-        ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
-    top = float(max(t["mu_star"].max(), t["sigma"].max()) * 1.05) or 1.0
-    ax.plot([0, top], [0, top], ls="--", color="grey", lw=0.8, label="σ = μ*")
-    ax.set_xlabel("μ* (mean |elementary effect|)")
-    ax.set_ylabel("σ (spread: non-linearity or interaction)")
-    ax.set_title(f"Morris screening: {outcome}")
-    ax.legend()
-    return fig
-
-
-def _fig_heatmap(plt, table: pd.DataFrame, outcome: str):  # noqa: ANN001, ANN202
-    params = _grid_params(table)
-    if len(params) != 2:
-        return None
-    grid = table.pivot_table(index=params[0], columns=params[1], values=outcome)
-    fig, ax = plt.subplots(figsize=(1.1 * grid.shape[1] + 2.5, 0.8 * grid.shape[0] + 1.5))
-    im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
-    ax.set_xlabel(params[1])
-    ax.set_ylabel(params[0])
-    for (i, j), v in np.ndenumerate(grid.to_numpy()):
-        light = np.isfinite(v) and im.norm(v) > 0.6  # dark text on the bright end of viridis
-        ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7,
-                color="black" if light else "white")
-    fig.colorbar(im, ax=ax, label=outcome)
-    ax.set_title(f"Response: {outcome} (mean over replications)")
-    return fig
+    return draw(res, folder, lang)

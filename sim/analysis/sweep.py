@@ -24,6 +24,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from sim import __version__
 from sim.analysis.design import (
     REFERENCE,
@@ -221,3 +223,36 @@ def _run_tasks(executor: Executor, evaluate: Evaluate, tasks: list, exp: Experim
 
     map_batches(executor, functools.partial(_evaluate_batch, evaluate, exp.master_seed),
                 chunked(tasks, size), keep_outcomes)
+
+
+# ---- summary -----------------------------------------------------------------------------------
+#: Up to this many design points a sweep's summary lists them all; beyond, the extremes.
+SUMMARY_ALL = 12
+#: Points at each end of the main outcome when the summary shows only the extremes.
+SUMMARY_EACH = 5
+
+
+def point_summary(names: list[str], X: Any, Y: pd.DataFrame, main: str | None = None,
+                  few: int = SUMMARY_ALL, each: int = SUMMARY_EACH) -> pd.DataFrame:
+    """Design points with their parameter values and mean outcomes, for a summary table.
+
+    All points when there are at most ``few``; otherwise the ``each`` lowest and ``each``
+    highest on ``main`` (default: the first outcome with a value anywhere), lowest first.
+    Columns: ``point`` (design row), the parameters, the outcomes. ``attrs``: ``main``,
+    ``shown`` ("all" or "extremes"), ``points`` (how many in the design).
+    """
+    frame = pd.DataFrame(X, columns=names)
+    frame.insert(0, "point", range(len(frame)))
+    frame = pd.concat([frame, Y.reset_index(drop=True)], axis=1)
+    if main is None:
+        main = next((c for c in Y.columns if Y[c].notna().any()), None)
+    if main is not None:
+        frame = frame.sort_values(main, kind="stable", na_position="last")
+    shown = "all"
+    if len(frame) > few:
+        defined = frame[frame[main].notna()] if main is not None else frame
+        frame = pd.concat([defined.head(each), defined.tail(each)]).drop_duplicates("point")
+        shown = "extremes"
+    frame = frame.reset_index(drop=True)
+    frame.attrs.update(main=main, shown=shown, points=len(X))
+    return frame

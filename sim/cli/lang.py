@@ -1,7 +1,7 @@
 """One language per command: ``--lang``, else the locale; and the terminal's words.
 
-``sim run``, ``sim compare`` and ``sim report`` print their tables, notes and warnings in
-one language. It is chosen by, in this order:
+``sim run``, ``compare``, ``report``, ``scenarios``, ``sweep`` and ``sensitivity`` (its
+figures too) print their tables, notes and warnings in one language. It is chosen by, in this order:
 
 1. ``--lang nl`` or ``--lang en``;
 2. the environment variable ``WIJKSIM_LANG`` (``nl`` or ``en``), to fix it per machine;
@@ -118,6 +118,51 @@ WORDS: dict[str, dict[str, str]] = {
                      "--years.",
         "structural": "'{name}': {part} is structural (no end date); it runs throughout.",
         "report": "report: {path}",
+        # sim scenarios
+        "sc_title": "Shipped scenarios (scenarios/*.toml)",
+        "sc_name": "name",
+        "sc_description": "description",
+        "sc_cost": "extra cost per year",
+        "sc_by_year": "by year",
+        "sc_note": "{name}, extra cost by year:{costs} ",
+        "sc_more": "full descriptions: scenarios/<name>.toml",
+        # sim sweep and sim sensitivity
+        "sw_done": "{name}: {total} runs in {dir} ({before} already done, {now} run now, "
+                   "{rate} runs/s).",
+        "sw_title_all": "{name}: all {points} design points, mean of {reps} replication(s)",
+        "sw_title_ext": "{name}: the {each} lowest and {each} highest of {points} design "
+                        "points on {main}, mean of {reps} replication(s)",
+        "sw_files": "every point and outcome: {csv}; analysis and figures: sim sensitivity "
+                    "{name}",
+        "sw_more": "also in {csv}: {outcomes}",
+        "point": "point",
+        "undefined_note": "–: undefined ({why})",
+        "grid_title": "Response per grid point (mean of {reps} replication(s))",
+        "sobol_title": "Sobol: {o}. Share of its variance due to each parameter (95% "
+                       "interval below)",
+        "sobol_s2_title": "Sobol, interactions of two parameters (S2): {o}",
+        "morris_title": "Morris: effect on {o}{u} over each parameter's range",
+        "rank_title": "Rank correlation with {o} (Spearman)",
+        "parameter": "parameter (unit)",
+        "parameter_1": "parameter 1",
+        "parameter_2": "parameter 2",
+        "S1": "S1: alone",
+        "ST": "ST: total",
+        "S2": "S2",
+        "mu_star": "μ*: mean |effect|",
+        "sigma": "σ: spread",
+        "mu": "μ: mean effect",
+        "rho": "ρ",
+        "p_value": "p",
+        "sobol_warn": "Sobol for {o}: {what}. With n = {n} the estimates have not settled; "
+                      "raise --n (a power of 2, e.g. --n {n4}).",
+        "neg_s1": "negative S1 for {p}",  # Sobol
+        "s1_above": "S1 above ST for {p}",  # Sobol
+        "and_more": " and {k} more",
+        "skip_undefined": "{o}: left out of the analysis, undefined ({why}) at {k} of {n} "
+                          "design points",
+        "skip_flat": "{o}: left out of the analysis, does not vary over the design",
+        "files": "tables and figures: {files}",
     },
     "nl": {
         "run_title": "{scenario}: {reps} replicatie(s) x {years} jaar, startgetal {seed} "
@@ -181,6 +226,52 @@ WORDS: dict[str, dict[str, str]] = {
         "structural": "'{name}': {part} is structureel (geen einddatum) en loopt de hele "
                       "periode door.",
         "report": "rapport: {path}",
+        # sim scenarios
+        "sc_title": "Meegeleverde scenario's (scenarios/*.toml)",
+        "sc_name": "naam",
+        "sc_description": "omschrijving",
+        "sc_cost": "extra kosten per jaar",
+        "sc_by_year": "per jaar",
+        "sc_note": "{name}, extra kosten per jaar:{costs} ",
+        "sc_more": "volledige omschrijving: scenarios/<naam>.toml",
+        # sim sweep and sim sensitivity
+        "sw_done": "{name}: {total} runs in {dir} ({before} al gedaan, {now} nu gedraaid, "
+                   "{rate} runs/s).",
+        "sw_title_all": "{name}: alle {points} ontwerppunten, gemiddelde van {reps} "
+                        "replicatie(s)",
+        "sw_title_ext": "{name}: de {each} laagste en {each} hoogste van {points} "
+                        "ontwerppunten op {main}, gemiddelde van {reps} replicatie(s)",
+        "sw_files": "alle punten en uitkomsten: {csv}; analyse en figuren: sim sensitivity "
+                    "{name}",
+        "sw_more": "ook in {csv}: {outcomes}",
+        "point": "punt",
+        "undefined_note": "–: niet gedefinieerd ({why})",
+        "grid_title": "Uitkomst per roosterpunt (gemiddelde van {reps} replicatie(s))",
+        "sobol_title": "Sobol: {o}. Aandeel van de variantie per parameter (95%-interval "
+                       "eronder)",
+        "sobol_s2_title": "Sobol, wisselwerking van twee parameters (S2): {o}",
+        "morris_title": "Morris: effect op {o}{u} over het bereik van elke parameter",
+        "rank_title": "Rangcorrelatie met {o} (Spearman)",
+        "parameter": "parameter (eenheid)",
+        "parameter_1": "parameter 1",
+        "parameter_2": "parameter 2",
+        "S1": "S1: alleen",
+        "ST": "ST: totaal",
+        "S2": "S2",
+        "mu_star": "μ*: gemiddeld |effect|",
+        "sigma": "σ: spreiding",
+        "mu": "μ: gemiddeld effect",
+        "rho": "ρ",
+        "p_value": "p",
+        "sobol_warn": "Sobol voor {o}: {what}. Met n = {n} zijn de schattingen nog niet "
+                      "stabiel; verhoog --n (een macht van 2, bijv. --n {n4}).",
+        "neg_s1": "negatieve S1 bij {p}",  # Sobol
+        "s1_above": "S1 groter dan ST bij {p}",  # Sobol
+        "and_more": " en {k} andere",
+        "skip_undefined": "{o}: niet geanalyseerd, niet gedefinieerd ({why}) in {k} van {n} "
+                          "ontwerppunten",
+        "skip_flat": "{o}: niet geanalyseerd, varieert niet over het ontwerp",
+        "files": "tabellen en figuren: {files}",
     },
 }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -32,23 +31,53 @@ WORKERS = typer.Option(1, "--workers", "-w", min=0, max=MAX_WORKERS,
 
 
 @app.command()
-def scenarios() -> None:
-    """List the shipped scenarios with their description and yearly cost."""
-    table = Table(title="Shipped scenarios (scenarios/*.toml)")
-    table.add_column("name", style="bold")
-    table.add_column("description")
-    table.add_column("extra cost per year", justify="right")
+def scenarios(lang: str = LANG_OPTION) -> None:
+    """List the shipped scenarios with their description and yearly cost, one line each."""
+    lang = resolve_lang(lang)
+    rows, notes = [], []
     for name in known_scenarios():
         sc = load_scenario(name)
         costs = sc.yearly_cost_eur()
         values = sorted(set(costs.values()))
         if len(values) == 1:
-            cost = f"€{values[0]:,.0f}"
-        else:
-            cost = ", ".join(f"{y}: €{v:,.0f}" for y, v in costs.items())
-        first = textwrap.shorten(" ".join(sc.description.split()), width=110, placeholder=" …")
-        table.add_row(name, first, cost)
+            cost = _eur(values[0], lang)
+        else:  # a range, and the amount per year below the table
+            cost = f"{_eur(values[0], lang)}–{_num(values[-1], lang)} *"
+            notes.append((t(lang, "sc_note", name=name, costs=""),
+                          [f"{y} {_eur(v, lang)}" for y, v in costs.items()]))
+        text = sc.description_en if lang == "en" and sc.description_en else sc.description
+        rows.append((name, " ".join(text.split()), cost))
+    name_w = max((len(r[0]) for r in rows), default=4)
+    cost_w = max([len(r[2]) for r in rows] + [len(t(lang, "sc_cost"))])
+    # One line per scenario: the description takes what the name and the cost leave.
+    desc_w = max(12, console.width - name_w - cost_w - 10)
+    table = Table(title=t(lang, "sc_title"), title_justify="left")
+    table.add_column(t(lang, "sc_name"), style="bold", no_wrap=True, min_width=name_w)
+    table.add_column(t(lang, "sc_description"), no_wrap=True, overflow="ellipsis",
+                     max_width=desc_w)
+    table.add_column(t(lang, "sc_cost"), justify="right", no_wrap=True, min_width=cost_w)
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
+    for head, items in notes:  # wrapped between years, never inside an amount
+        line = f"* {head}"
+        for i, item in enumerate(items):
+            piece = item + ("; " if i < len(items) - 1 else "")
+            if len(line) + len(piece.rstrip()) > console.width:
+                console.print(line.rstrip(), highlight=False, soft_wrap=True)
+                line = "    "
+            line += piece
+        console.print(line.rstrip(), highlight=False, soft_wrap=True)
+    console.print(t(lang, "sc_more"), style="dim", highlight=False)
+
+
+def _num(x: float, lang: str) -> str:
+    text = f"{x:,.0f}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
+def _eur(x: float, lang: str) -> str:
+    return ("€\u00a0" if lang == "nl" else "€") + _num(x, lang)
 
 
 @app.command()

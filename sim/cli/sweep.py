@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
+from sim.analysis import readable as rd
 from sim.analysis.design import experiment_hash, load_design
 from sim.analysis.experiment import Experiment, load_experiment
 from sim.analysis.sensitivity import (
@@ -17,11 +21,21 @@ from sim.analysis.sensitivity import (
     analyze,
     export_outcomes,
     outcome_matrix,
+    parameter_info,
     write_figures,
     write_tables,
 )
-from sim.analysis.sweep import SweepStatus, run_sweep
-from sim.cli.app import BURN_IN, CITY, app, out_console, print_json, resolve_city
+from sim.analysis.sweep import SUMMARY_EACH, SweepStatus, point_summary, run_sweep
+from sim.cli.app import (
+    BURN_IN,
+    CITY,
+    app,
+    err_console,
+    out_console,
+    print_json,
+    resolve_city,
+)
+from sim.cli.lang import LANG_OPTION, resolve_lang, t
 from sim.core.errors import UserError
 from sim.runs.executors import check_scheduler, default_workers, freeze_imports, make_executor
 from sim.runs.folders import MadeBy, results_folder
@@ -125,8 +139,9 @@ def _clock(seconds: float) -> str:
 def sweep(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS, scheduler: str = SCHEDULER,
           out: Path = OUT, n: int = N, trajectories: int = TRAJ, replications: int = REPS,
           years: float = YEARS, batch_size: int = BATCH, city: str = CITY,
-          burn_in: float = BURN_IN, as_json: bool = JSON) -> None:
-    """Run an experiment's design × replications into the results folder (resumable)."""
+          burn_in: float = BURN_IN, lang: str = LANG_OPTION, as_json: bool = JSON) -> None:
+    """Run an experiment's design × replications (resumable); summarise the design points."""
+    lang = resolve_lang(lang)
     exp, default = _load(experiment, n, trajectories, replications, years, scheduler, city,
                          burn_in)
     out = out or Path("results") / default
@@ -134,15 +149,110 @@ def sweep(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS, scheduler: s
     t0 = time.perf_counter()
     status = _sweep(exp, out, workers, scheduler, batch_size, con)
     secs = time.perf_counter() - t0
+    with ResultStore(out, create=False) as store:
+        design = load_design(store)
+        info = parameter_info(store)
+        points = point_summary(design.names, design.X, outcome_matrix(store, design))
     result = {"experiment": exp.name, "results_dir": str(out), "runs": status.total,
               "already_done": status.done_before, "ran_now": status.done_now,
-              "seconds": secs, "runs_per_second": status.done_now / secs if secs else None}
+              "seconds": secs, "runs_per_second": status.done_now / secs if secs else None,
+              "summary": {"main_outcome": points.attrs["main"], "shown": points.attrs["shown"],
+                          "design_points": points.attrs["points"],
+                          "points": points.to_dict(orient="records")}}
     if as_json:
         print_json(result)
         return
-    con.print(f"{exp.name}: {status.total} runs in {out} ({status.done_before} already done, "
-              f"{status.done_now} run now, {result['runs_per_second'] or 0:.2f} runs/s). "
-              f"Outcomes per run: {out / 'outcomes.csv'}")
+    con.print(t(lang, "sw_done", name=exp.name, total=status.total, dir=out,
+                before=status.done_before, now=status.done_now,
+                rate=rd.num(result["runs_per_second"] or 0, lang, 2)), highlight=False)
+    print_points(points, design.names, list(points.columns[len(design.names) + 1:]), con, lang,
+                 info, design.replications, exp.name)
+    con.print(t(lang, "sw_files", csv=out / "outcomes.csv", name=experiment), style="dim",
+              highlight=False)
+
+
+#: Most outcome columns in one table of design points (more go into further tables).
+OUTCOME_COLUMNS = 4
+#: Up to this many parameters the table shows their values; beyond, the point's number.
+PARAMETER_COLUMNS = 3
+
+
+def print_points(points: pd.DataFrame, names: list[str], outcomes: list[str], con: Console,
+                 lang: str, info: dict[str, dict], reps: int, title: str,
+                 all_outcomes: bool = False) -> None:
+    """Design points as tables: parameters with units, outcomes with units, '–' explained.
+
+    The sweep's summary shows the first :data:`OUTCOME_COLUMNS` outcomes (naming the rest);
+    ``all_outcomes`` prints them all, :data:`OUTCOME_COLUMNS` per table.
+    """
+    shown = points.attrs.get("shown", "all")
+    head = (t(lang, "sw_title_all", name=title, points=points.attrs.get("points", len(points)),
+              reps=reps) if shown == "all" else
+            t(lang, "sw_title_ext", name=title, each=SUMMARY_EACH,
+              points=points.attrs.get("points"), reps=reps,
+              main=rd.outcome_label(points.attrs["main"], lang)))
+    chunks = [outcomes[i:i + OUTCOME_COLUMNS] for i in range(0, len(outcomes), OUTCOME_COLUMNS)]
+    if not all_outcomes:
+        chunks = chunks[:1]
+    by_value = len(names) <= PARAMETER_COLUMNS
+    for k, chunk in enumerate(chunks):
+        table = Table(title=head if k == 0 else None, title_justify="left")
+        headers = ([_param(p, lang, info) for p in names] if by_value
+                   else [t(lang, "point")]) + [rd.outcome_text(o, lang) for o in chunk]
+        scales = {o: float(points[o].abs().median()) if points[o].notna().any() else None
+                  for o in chunk}
+        rows = []
+        for _, r in points.iterrows():
+            cells = ([rd.level(r[p], lang) for p in names] if by_value
+                     else [str(int(r["point"]))])
+            rows.append(cells + [rd.value(r[o], o, lang, scale=scales[o]) for o in chunk])
+        _fill(table, headers, ["right"] * len(headers), rows, con.width)
+        con.print(table)
+        _undefined_notes(points, chunk, con, lang)
+    rest = outcomes[OUTCOME_COLUMNS:] if not all_outcomes else []
+    if rest:
+        con.print(t(lang, "sw_more", csv="outcomes.csv",
+                    outcomes=", ".join(rd.outcome_label(o, lang) for o in rest)),
+                  style="dim", highlight=False)
+
+
+def column_widths(headers: list[str], cells: list[list[str]], width: int) -> list[int]:
+    """Column widths that fit ``width`` and never cut a word of a header or a value.
+
+    Each column gets at least its longest header word and its widest value; what the
+    terminal leaves is shared so that headers need fewer lines. Only when even that does not
+    fit do the widest columns give way (to 6), and then words are folded, never dropped:
+    rich would crop a table whose columns are wider than the terminal.
+    """
+    def longest(text: str) -> int:
+        return max((len(w) for line in text.split("\n") for w in line.split()), default=1)
+
+    need = [max([longest(h)] + [max(map(len, c.split("\n"))) for c in col])
+            for h, col in zip(headers, cells, strict=True)]
+    full = [max(n, len(h)) for n, h in zip(need, headers, strict=True)]
+    room = width - 3 * len(headers) - 1  # borders and padding
+    widths = list(need)
+    while sum(widths) > room and max(widths) > 6:
+        widths[widths.index(max(widths))] -= 1
+    spare = room - sum(widths)
+    while spare > 0 and any(w < f for w, f in zip(widths, full, strict=True)):
+        for i, f in enumerate(full):
+            if spare > 0 and widths[i] < f:
+                widths[i] += 1
+                spare -= 1
+    return widths
+
+
+def _param(path: str, lang: str, info: dict[str, dict]) -> str:
+    return rd.parameter_text(path, lang, info.get(path, {}).get("unit", ""))
+
+
+def _undefined_notes(frame: pd.DataFrame, outcomes: list[str], con: Console, lang: str) -> None:
+    for o in outcomes:
+        if frame[o].isna().any():
+            con.print(f"{rd.outcome_label(o, lang)}: " + t(
+                lang, "undefined_note", why=rd.undefined_reason(o, lang)), style="dim",
+                highlight=False)
 
 
 @app.command()
@@ -150,8 +260,9 @@ def sensitivity(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS,
                 scheduler: str = SCHEDULER, out: Path = OUT, n: int = N,
                 trajectories: int = TRAJ, replications: int = REPS, years: float = YEARS,
                 batch_size: int = BATCH, city: str = CITY, burn_in: float = BURN_IN,
-                as_json: bool = JSON) -> None:
+                lang: str = LANG_OPTION, as_json: bool = JSON) -> None:
     """Run (or finish) an experiment's sweep, then its sensitivity analysis: tables, figures."""
+    lang = resolve_lang(lang)
     exp, default = _load(experiment, n, trajectories, replications, years, scheduler, city,
                          burn_in)
     out = out or Path("results") / default
@@ -161,41 +272,128 @@ def sensitivity(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS,
         with ResultStore(out) as store:
             design = load_design(store)
             res = analyze(design, outcome_matrix(store, design))
-        files = write_tables(res, out) + write_figures(res, out)
+            res.parameters = parameter_info(store)
+        files = write_tables(res, out) + write_figures(res, out, lang)
+    warnings = sobol_warnings(res, lang)
     if as_json:
         print_json({"experiment": exp.name, "method": res.method, "results_dir": str(out),
-                    "skipped": res.skipped, "files": [str(f) for f in files],
+                    "skipped": res.skipped, "warnings": warnings,
+                    "files": [str(f) for f in files],
                     "tables": {k: t.to_dict(orient="records") for k, t in res.tables.items()}})
+        for line in warnings:
+            err_console.print(f"[yellow]{t(lang, 'warning')}:[/] {escape(line)}",
+                              highlight=False)
         return
-    _print(res, con)
-    con.print(f"tables and figures: {', '.join(str(f) for f in files)}")
+    print_analysis(res, con, lang, exp.name)
+    for line in warnings:
+        err_console.print(f"[yellow]{t(lang, 'warning')}:[/] {escape(line)}", highlight=False)
+    con.print(t(lang, "files", files=", ".join(str(f) for f in files)), style="dim",
+              highlight=False)
 
 
-COLUMNS = {
-    "sobol": ["parameter", "S1", "S1_conf", "ST", "ST_conf"],
-    "sobol_s2": ["parameter_1", "parameter_2", "S2", "S2_conf"],
-    "morris": ["parameter", "mu_star", "mu_star_conf", "sigma", "mu"],
-    "rank_correlation": ["parameter", "spearman_rho", "p_value"],
-}
+def sobol_warnings(res: Analysis, lang: str) -> list[str]:
+    """One line per outcome whose Sobol estimates are impossible (S1 < 0, S1 > ST)."""
+    def names(paths: list[str]) -> str:
+        labels = [rd.parameter_label(p, lang) for p in paths]
+        more = len(labels) - 3
+        return "; ".join(labels[:3]) + (t(lang, "and_more", k=more) if more > 0 else "")
+
+    lines = []
+    for w in res.warnings:
+        what = []
+        if w["negative"]:
+            what.append(t(lang, "neg_s1", p=names(w["negative"])))
+        if w["above_total"]:
+            what.append(t(lang, "s1_above", p=names(w["above_total"])))
+        n = w["n"] or 0
+        lines.append(t(lang, "sobol_warn", o=rd.outcome_label(w["outcome"], lang),
+                       what=" / ".join(what), n=n, n4=max(4 * n, 64)))
+    return lines
 
 
-def _print(res: Analysis, con: Console) -> None:
-    for name, table in res.tables.items():
-        if name == "grid":
-            t = Table(title="Response per grid point (mean over replications)")
-            for c in table.columns:
-                t.add_column(c, justify="right")
-            for _, r in table.iterrows():
-                t.add_row(*(f"{v:,.4g}" for v in r))
-            con.print(t)
+def print_analysis(res: Analysis, con: Console, lang: str, name: str = "") -> None:
+    """The analysis tables: readable parameter labels with units, values with units."""
+    for kind, table in res.tables.items():
+        if kind == "grid":
+            params = list(table.attrs["parameters"])
+            points = table.copy()
+            points.insert(0, "point", range(len(points)))
+            points.attrs.update(shown="all", points=len(points), main=None)
+            outcomes = [c for c in table.columns if c not in params]
+            print_points(points, params, outcomes, con, lang, res.parameters, res.replications,
+                         name or t(lang, "grid_title", reps=res.replications),
+                         all_outcomes=True)
             continue
         for outcome, part in table.groupby("outcome", sort=False):
-            t = Table(title=f"{name.replace('_', ' ')}: {outcome}")
-            for c in COLUMNS[name]:
-                t.add_column(c, justify="left" if c.startswith("parameter") else "right")
-            for _, r in part.iterrows():
-                t.add_row(*(r[c] if isinstance(r[c], str) else f"{r[c]:.3f}"
-                            for c in COLUMNS[name]))
-            con.print(t)
-    for outcome, why in res.skipped.items():
-        con.print(f"[yellow]skipped[/] {outcome}: {why}")
+            con.print(_analysis_table(kind, outcome, part, lang, res.parameters, con.width))
+    for outcome in res.skipped:
+        label = rd.outcome_label(outcome, lang)
+        if outcome in res.undefined:
+            k, n = res.undefined[outcome]
+            line = t(lang, "skip_undefined", o=label, why=rd.undefined_reason(outcome, lang),
+                     k=k, n=n)
+        else:
+            line = t(lang, "skip_flat", o=label)
+        con.print(f"[yellow]–[/] {escape(line)}", highlight=False)
+
+
+def _interval(x: float, conf: float, fmt, low: float | None = None,  # noqa: ANN001
+              high: float | None = None) -> str:
+    """The value, and below it its interval kept within the quantity's range [low, high]."""
+    if rd.is_missing(conf) or rd.is_missing(x):
+        return fmt(x)
+    lo, hi = x - conf, x + conf
+    lo, hi = (lo if low is None else max(lo, low)), (hi if high is None else min(hi, high))
+    return f"{fmt(x)}\n[dim]{fmt(lo)} – {fmt(hi)}[/]"
+
+
+def _analysis_table(kind: str, outcome: str, part: pd.DataFrame, lang: str,
+                    info: dict[str, dict], width: int = 100) -> Table:
+    o = rd.outcome_label(outcome, lang)
+    idx = lambda v: rd.index(v, lang)  # noqa: E731
+    if kind == "sobol":
+        table = Table(title=t(lang, "sobol_title", o=o), title_justify="left")
+        cols = [("parameter", "left"), ("S1", "right"), ("ST", "right")]
+        rows = [[_param(r["parameter"], lang, info),
+                 _interval(r["S1"], r["S1_conf"], idx, 0, 1),
+                 _interval(r["ST"], r["ST_conf"], idx, 0, 1)] for _, r in part.iterrows()]
+    elif kind == "sobol_s2":
+        table = Table(title=t(lang, "sobol_s2_title", o=o), title_justify="left")
+        cols = [("parameter_1", "left"), ("parameter_2", "left"), ("S2", "right")]
+        rows = [[rd.parameter_label(r["parameter_1"], lang),
+                 rd.parameter_label(r["parameter_2"], lang),
+                 _interval(r["S2"], r["S2_conf"], idx, 0, 1)] for _, r in part.iterrows()]
+    elif kind == "morris":
+        unit = rd.outcome_unit(outcome, lang, effect=True)
+        unit = f" ({unit})" if unit and rd.outcome_kind(outcome) != "count" else ""
+        table = Table(title=t(lang, "morris_title", o=o, u=unit), title_justify="left")
+        cols = [("parameter", "left"), ("mu_star", "right"), ("sigma", "right"),
+                ("mu", "right")]
+        scale = float(part["mu_star"].abs().max()) or None
+        eff = lambda v: rd.value(v, outcome, lang, effect=True, scale=scale)  # noqa: E731
+        rows = [[_param(r["parameter"], lang, info),
+                 _interval(r["mu_star"], r["mu_star_conf"], eff, 0), eff(r["sigma"]),
+                 eff(r["mu"])] for _, r in part.iterrows()]
+    else:
+        table = Table(title=t(lang, "rank_title", o=o), title_justify="left")
+        cols = [("parameter", "left"), ("rho", "right"), ("p_value", "right")]
+        rows = [[_param(r["parameter"], lang, info), idx(r["spearman_rho"]),
+                 _p_value(r["p_value"], lang)] for _, r in part.iterrows()]
+    _fill(table, [t(lang, k) for k, _ in cols], [j for _, j in cols], rows, width)
+    return table
+
+
+def _fill(table: Table, headers: list[str], justify: list[str], rows: list[list[str]],
+          width: int) -> None:
+    plain = [[Text.from_markup(c).plain for c in col] for col in zip(*rows, strict=True)] \
+        if rows else [[] for _ in headers]
+    for h, j, w in zip(headers, justify, column_widths(headers, plain, width), strict=True):
+        table.add_column(h, justify=j, overflow="fold", width=w)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*row)
+
+
+def _p_value(p: float, lang: str) -> str:
+    if rd.is_missing(p):
+        return "–"
+    return "< " + rd.num(0.001, lang, 3) if p < 0.001 else rd.num(p, lang, 3)

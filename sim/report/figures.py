@@ -21,7 +21,7 @@ from matplotlib import patheffects
 from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, PathPatch
+from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
@@ -86,9 +86,15 @@ def _finish(fig: Figure, comp: dict[str, Any], lang: str, key: str, subtitle: st
              color="#444444", va="top", ha="left", gid="subtitle")
     head = pad + t_h + 0.05 + len(s_lines) * s_size * 1.25 / 72 + 0.15
     f_lines = textwrap.wrap(source_line(comp, lang), int(width_in * 72 / (f_size * 0.56)))
-    fig.text(0.01, 0.06 / height_in, "\n".join(f_lines), fontsize=f_size, color="#444444",
-             va="bottom", gid="source")
+    source = fig.text(0.01, 0.06 / height_in, "\n".join(f_lines), fontsize=f_size,
+                      color="#444444", va="bottom", gid="source")
     foot = 0.06 + len(f_lines) * f_size * 1.25 / 72 + 0.15
+    # the estimates above, or the rendered extents where those are larger (fonts differ)
+    renderer = fig.canvas.get_renderer()
+    foot = max(foot, source.get_window_extent(renderer).y1 / fig.dpi + 0.15)
+    low = min(t.get_window_extent(renderer).y0 for t in fig.texts if t.get_gid() in
+              ("title", "subtitle"))
+    head = max(head, height_in - low / fig.dpi + 0.15)
     fig.get_layout_engine().set(rect=(0, foot / height_in, 1, 1 - (head + foot) / height_in))
     return fig
 
@@ -511,10 +517,14 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
            for lab, w in zip(labels, wijken, strict=True)]
     aspect = float(np.clip((bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) or 1), 0.6, 1.6))
     panel_w = 5.4
-    key_w = 0.9 + 0.12 * max(len(k) for k in key)
-    width = max(13.0, panel_w * ncols + key_w + 0.6)
-    scale = max(1.0, width / 14.5)
-    height = chunks * (panel_w * aspect * 1.1 + 1.4) + 1.9
+    # the key column holds its longest line at the figure's font scale (which grows with
+    # the width, so settle the two in a few rounds)
+    key_chars, scale = max(len(k) for k in key) + 1, 1.0
+    for _ in range(3):
+        key_w = 0.4 + 0.105 * scale * key_chars
+        width = max(13.0, panel_w * ncols + key_w + 0.6)
+        scale = max(1.0, width / 14.5)
+    height = chunks * (panel_w * aspect * 1.1 + 1.4) + 2.4
     with plt.rc_context({k: v * scale for k, v in STYLE.items() if k.endswith("size")}):
         fig = plt.figure(figsize=(width, height), layout="constrained")
         fig.get_layout_engine().set(wspace=0.03, hspace=0.08)
@@ -571,24 +581,37 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
 
 def _outline_key(ax: plt.Axes, key: list[str], lang: str, scale: float, grey: bool,
                  nodata: bool) -> None:
-    """Beside the maps: the wijk labels with code and name, and what grey and hatched mean."""
+    """Beside the maps: what grey and hatched mean, then the wijk labels with code and name.
+
+    One block of text, so the lines can never run into each other; the grey (and hatched)
+    squares are glyphs drawn at the same origin in their own colour.
+    """
     ax.set_axis_off()
     ax.set_title(tr(lang, "f3_wijken"), loc="left")
-    top = 1.0 - 0.17 * (grey + nodata)  # the legend of grey (and hatched) comes first
-    ax.text(0, top, "\n".join(key), transform=ax.transAxes, va="top", ha="left",
-            fontsize=12 * scale, linespacing=1.35)
     wrap = max(22, max(len(k) for k in key) - 3)
-    handles = []
-    if grey:
-        handles.append(Patch(facecolor=GREY, edgecolor=EDGE,
-                             label=textwrap.fill(tr(lang, "f3p_grey"), wrap)))
-    if nodata:
-        handles.append(Patch(facecolor="white", edgecolor=EDGE, hatch="///",
-                             label=textwrap.fill(tr(lang, "f3p_nodata"), wrap)))
-    if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 1.0), frameon=False,
-                  borderaxespad=0, handlelength=1.6, handleheight=1.4, fontsize=12 * scale,
-                  labelspacing=0.8)
+    pad = "\u2003\u2002"  # room for the square: an em and an en space
+    lines: list[str] = []
+    marks: list[tuple[str, str]] = []  # (glyph, colour) per line; "" for none
+    for show, text, glyph, colour in ((grey, tr(lang, "f3p_grey"), "\u25a0", GREY),
+                                      (nodata, tr(lang, "f3p_nodata"), "\u25a8", EDGE)):
+        if show:
+            part = textwrap.wrap(text, wrap)
+            lines += [pad + p for p in part]
+            marks += [(glyph, colour)] + [("", "")] * (len(part) - 1)
+    if lines:
+        lines.append("")
+        marks.append(("", ""))
+    # Left out of the layout (a tall block would squeeze the maps), so sized to fit the
+    # column: the figure's height less about 3.1 in for title, colour bars and source line.
+    n = len(lines) + len(key)
+    room_pt = max(1.0, ax.figure.get_figheight() - 3.1) * 72
+    size = min(12 * scale, room_pt / (1.35 * 1.2 * n))
+    style = {"transform": ax.transAxes, "va": "top", "ha": "left", "fontsize": size,
+             "linespacing": 1.35, "in_layout": False}
+    ax.text(0, 1.0, "\n".join(lines + key), **style)
+    for glyph, colour in {m for m in marks if m[0]}:
+        ax.text(0, 1.0, "\n".join(g if g == glyph else "" for g, _ in marks), color=colour,
+                **style)
 
 
 def _iso_lines(ax: plt.Axes, lang: str, cpp: list[float]) -> None:
