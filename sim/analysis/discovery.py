@@ -32,6 +32,7 @@ import json
 import operator
 import re
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,23 @@ def choose_box(trajectory: pd.DataFrame, min_density: float | None = None) -> in
     return int(order.sort_values(["f1", "res_dim"], ascending=[False, True]).index[0])
 
 
+#: A box restriction is kept when one of its restricted sides has a quasi-p value at most
+#: this (EMA Workbench's convention for "significant" restrictions).
+QUASI_P_MAX = 0.05
+#: Without a box of significant restrictions, the best box with at most this many.
+MAX_WEAK_DIMS = 3
+
+
+def _insignificant(qp: dict[str, Any], names: Iterable[str]) -> list[str]:
+    """Restricted dimensions whose best side has quasi-p above QUASI_P_MAX, weakest first."""
+    out = []
+    for name in names:
+        sides = [v for v in qp.get(name, [-1, -1]) if v is not None and v >= 0]
+        if sides and min(sides) > QUASI_P_MAX:
+            out.append((min(sides), name))
+    return [name for _, name in sorted(out, reverse=True)]
+
+
 def prim_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1, peel_alpha: float = 0.05,
                paste_alpha: float = 0.05, mass_min: float = 0.05,
                min_density: float | None = None) -> list[dict[str, Any]]:
@@ -216,11 +234,23 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1, peel_alpha: fl
             box = alg.find_box()
         if box is None:
             break
-        traj = box.peeling_trajectory
-        i = choose_box(traj, min_density)
-        box.select(i)
-        lim = box.box_lims[i]
-        qp = box.p_values[i]
+        traj = box.peeling_trajectory.copy()
+        # Only boxes whose every restriction is significant (EMA's quasi-p of its best side
+        # at most QUASI_P_MAX) are candidates: a box of many weak restrictions cannot be
+        # said in plain words. Box 0, the whole space, always qualifies.
+        # If none beyond the whole space qualifies, the best box of at most MAX_WEAK_DIMS
+        # restrictions is described, marked as not significant.
+        ok = [k for k in range(1, len(traj))
+              if not _insignificant(box.p_values[k], x.columns)]
+        significant = bool(ok)
+        if not ok:
+            ok = [k for k in range(1, len(traj)) if int(traj["res_dim"].iloc[k]) <= MAX_WEAK_DIMS]
+        if not ok:
+            break
+        j = ok[choose_box(traj.iloc[ok], min_density)]
+        box.select(j)
+        lim = box.box_lims[j]
+        qp = box.p_values[j]
         limits, quasi_p, sides = {}, {}, {}
         for name in x.columns:
             lo, hi = float(lim[name].iloc[0]), float(lim[name].iloc[1])
@@ -231,10 +261,11 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1, peel_alpha: fl
             sides[name] = [lo > lo0, hi < hi0]
             q = qp.get(name, [-1, -1])
             quasi_p[name] = [None if v is None or v < 0 else float(v) for v in q]
-        row = traj.iloc[i]
+        row = box.peeling_trajectory.iloc[j]
         out.append({
             "coverage": float(row["coverage"]), "density": float(row["density"]),
-            "mass": float(row["mass"]), "res_dim": int(row["res_dim"]), "index": i,
+            "mass": float(row["mass"]), "res_dim": int(row["res_dim"]), "index": j,
+            "significant": significant,
             "limits": limits, "restricted": sides, "quasi_p": quasi_p,
             "trajectory": [{"coverage": float(r["coverage"]), "density": float(r["density"]),
                             "mass": float(r["mass"]), "res_dim": int(r["res_dim"])}
@@ -269,6 +300,11 @@ def discover(design: StoredDesign, table: pd.DataFrame, expr: str, *, boxes: int
         res["boxes"] = prim_boxes(x, y, boxes=boxes, peel_alpha=peel_alpha,
                                   min_density=min_density)
         res["feature_scores"] = feature_scores(x, y, seed=design.master_seed)
+        if not all(b.get("significant") for b in res["boxes"]) or not res["boxes"]:
+            res["note"] = (f"no PRIM box whose every limit is significant (quasi-p <= "
+                           f"{QUASI_P_MAX}): the condition does not follow a simple rule in "
+                           "these uncertainties, so the box shown (if any) is a weak hint; "
+                           "see the feature scores.")
     else:
         res["note"] = ("the condition holds in every world" if y.all() else
                        "the condition holds in no world") + "; there is nothing to discover."

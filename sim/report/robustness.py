@@ -49,8 +49,12 @@ TEXT = {
         "prim_none": ("Er is nog geen scenario-ontdekking gedaan; draai bijvoorbeeld "
                       "sim discover {dir} --where \"wijkregisseur.cost_per_prevented_eur < "
                       "interventieteam.cost_per_prevented_eur\"."),
-        "prim_nothing": "‘{expr}’ geldt in {x} van de werelden; er valt niets af te bakenen.",
+        "prim_nothing": ("{subject} in {x} van de doorgerekende werelden, maar niet in een "
+                         "eenvoudig af te bakenen deel ervan: geen combinatie van grenzen op "
+                         "de onzekerheden is duidelijk beter dan toeval."),
         "prim": "{subject} als {conds}; dat geldt in {mass} van de doorgerekende werelden.",
+        "prim_weak": ("Dit is een zwakke aanwijzing: geen van deze grenzen is duidelijk beter "
+                      "dan toeval (quasi-p boven 0,05)."),
         "prim_detail": ("In die werelden klopt het in {density} van de gevallen, en zij "
                         "omvatten {coverage} van alle werelden waarin het klopt (over alle "
                         "werelden: {base}). Gevonden met PRIM (EMA Workbench)."),
@@ -91,8 +95,12 @@ TEXT = {
         "prim_none": ("No scenario discovery has been run yet; run for example "
                       "sim discover {dir} --where \"wijkregisseur.cost_per_prevented_eur < "
                       "interventieteam.cost_per_prevented_eur\"."),
-        "prim_nothing": "'{expr}' holds in {x} of the worlds; there is nothing to delimit.",
+        "prim_nothing": ("{subject} in {x} of the computed worlds, but not in a simply "
+                         "delimited part of them: no combination of limits on the "
+                         "uncertainties does clearly better than chance."),
         "prim": "{subject} if {conds}; that is the case in {mass} of the computed worlds.",
+        "prim_weak": ("This is a weak hint: none of these limits does clearly better than "
+                      "chance (quasi-p above 0.05)."),
         "prim_detail": ("In those worlds it holds in {density} of cases, and they cover "
                         "{coverage} of all worlds in which it holds (over all worlds: {base}). "
                         "Found with PRIM (EMA Workbench)."),
@@ -235,7 +243,9 @@ def prim_sentence(disc: dict[str, Any] | None, lang: str = "nl",
     if disc is None:
         return None
     if not disc.get("boxes"):
-        return _t(lang, "prim_nothing", expr=disc["where"], x=_pct(disc.get("base_rate"), lang))
+        text = _t(lang, "prim_nothing", subject=subject_words(disc, lang),
+                  x=_pct(disc.get("base_rate"), lang))
+        return text[0].upper() + text[1:]
     box = disc["boxes"][0]
     conds = []
     for path, (lo, hi) in box["limits"].items():
@@ -251,6 +261,8 @@ def prim_sentence(disc: dict[str, Any] | None, lang: str = "nl",
         conds[0] if conds else "…")
     text = _t(lang, "prim", subject=subject_words(disc, lang), conds=joined,
               mass=_pct(box["mass"], lang))
+    if box.get("significant") is False:
+        text += " " + _t(lang, "prim_weak")
     return text[0].upper() + text[1:]
 
 
