@@ -272,10 +272,11 @@ def test_cli_compare_warns_below_ten_replications_and_short_horizon(tmp_path, ca
             str(out), "--lang", "en"]
     code, stdout, err = run_cli(args, capsys, monkeypatch)
     assert code == 0, err
-    assert "2 replication(s): fewer than 10" in err, "below 10 replications: a warning"
+    assert "uses 2 replications; reliable intervals need at least 10" in err, (
+        "below 10 replications: a warning")
     need = re.search(r"about (\d+) replications give a 90% interval of ±5%", err)
     assert need and int(need.group(1)) >= 2, err
-    assert "before interventieteam of 'interventieteam' does (2024-2027)" in err
+    assert "ends in 2024, before the end of interventieteam in interventieteam (2024–2027)" in err
     assert "warning" not in stdout, "warnings go to stderr"
     comp = json.loads((out / "comparison.json").read_text())
     assert comp["checks"]["too_few_replications"] is True
@@ -287,7 +288,8 @@ def test_cli_compare_warns_below_ten_replications_and_short_horizon(tmp_path, ca
     code, stdout, err = run_cli([*args[:-2], "--lang", "nl", "--workers", "0"], capsys,
                                 monkeypatch)
     assert code == 0, err
-    assert "let op: 2 replicatie(s)" in err and "Neveneffecten" in stdout, "one language: nl"
+    assert "let op: Deze berekening gebruikt 2 replicaties" in err and "Neveneffecten" in stdout, (
+        "one language: nl")
     assert "warning" not in err and "Side effects" not in stdout
     with ResultStore(out) as store:
         from sim.runs.folders import folder_history

@@ -39,6 +39,7 @@ from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas
 from sim.analysis.compare_plan import Plan, RunData, run_id
 from sim.analysis.compare_rows import programme_parts, scenario_row
 from sim.core.errors import UserError
+from sim.core.jsonable import json_clean
 from sim.core.paths import CALIBRATION
 from sim.core.textio import read_toml
 from sim.core.tree import get_dotted
@@ -434,16 +435,3 @@ def write_comparison(comparison: dict[str, Any], folder: Path,
     if store is not None:
         store.set_meta(COMPARISON_SHA_KEY, hashlib.sha256(blob).hexdigest())
     return path
-
-
-def json_clean(obj: Any) -> Any:
-    """Make an object JSON-safe: NaN and infinities become None, numpy scalars Python ones."""
-    if isinstance(obj, float):
-        return obj if np.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): json_clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [json_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return json_clean(obj.item())
-    return obj

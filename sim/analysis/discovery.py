@@ -42,6 +42,7 @@ import pandas as pd
 from sim import __version__
 from sim.analysis.design import StoredDesign
 from sim.core.errors import UserError
+from sim.core.jsonable import json_clean
 
 MAX_EXPR = 1_000
 TERM_RE = re.compile(r"(?<![\w.-])([a-z0-9][a-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -344,7 +345,7 @@ def write_discovery(res: dict[str, Any], out: Path, provenance: dict[str, Any],
     res["provenance"] = {"created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                          "package_version": __version__, **provenance}
     path = out / "discovery.json"
-    path.write_text(json.dumps(_clean(res), indent=2, ensure_ascii=False) + "\n",
+    path.write_text(json.dumps(json_clean(res), indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     files = [path]
     if res["boxes"]:
@@ -357,18 +358,6 @@ def write_discovery(res: dict[str, Any], out: Path, provenance: dict[str, Any],
         fig.savefig(files[-1], dpi=120, bbox_inches="tight")
         plt.close(fig)
     return files
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return None if not np.isfinite(obj) else obj
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return _clean(obj.item())
-    return obj
 
 
 def fig_trajectory(res: dict[str, Any], lang: str = "nl"):  # noqa: ANN201

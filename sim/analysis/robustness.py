@@ -35,6 +35,7 @@ from sim import __version__
 from sim.analysis.design import StoredDesign, load_design
 from sim.analysis.policies import CRITERIA, LOWER_IS_BETTER, criterion_matrix, world_table
 from sim.core.errors import UserError
+from sim.core.jsonable import json_clean
 from sim.runs.store import ResultStore
 
 #: The outcomes summarised per policy (mean and 90% range over the worlds).
@@ -192,7 +193,7 @@ def write_result(res: dict[str, Any], table: pd.DataFrame, design_names: list[st
     """``robustness.json`` and ``robustness_worlds.csv`` (per world and policy)."""
     folder = Path(folder)
     path = folder / RESULT_FILE
-    path.write_text(json.dumps(_clean(res), indent=2, ensure_ascii=False) + "\n",
+    path.write_text(json.dumps(json_clean(res), indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     worlds = table.reset_index().join(pd.DataFrame(X, columns=design_names), on="world")
     csv = folder / "robustness_worlds.csv"
@@ -219,18 +220,6 @@ def load_result(folder: str | Path) -> dict[str, Any]:
         raise UserError(f"not a {FORMAT} file; rerun 'sim robustness' with the same --out.",
                         file=str(path))
     return res
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return None if not np.isfinite(obj) else obj
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return _clean(obj.item())
-    return obj
 
 
 def stored_design(folder: str | Path) -> StoredDesign:

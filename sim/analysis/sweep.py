@@ -63,6 +63,21 @@ class SweepStatus:
         return self.done_before + self.done_now == self.total and not self.failed
 
 
+def _committer(store: ResultStore, status: SweepStatus,
+               on_progress: Callable[[int, int], None] | None) -> Callable[[RunRecord], None]:
+    """Store each finished run as it ends, count it in ``status`` and report progress."""
+    def commit(rec: RunRecord) -> None:
+        store.add_run(rec, detail=False)
+        if rec.status == "done":
+            status.done_now += 1
+        else:
+            status.failed.append(rec.run_id)
+        if on_progress:
+            on_progress(status.done_before + status.done_now, status.total)
+
+    return commit
+
+
 def auto_batch_size(n_runs: int, workers: int, years: float) -> int:
     """Runs per task: about a second of work, but at least 4 tasks per worker."""
     per_run = 0.02 + 0.3 * years  # rough seconds per run (baseline: ~0.25 s per year)
@@ -98,14 +113,7 @@ def run_sweep(exp: Experiment, store: ResultStore, executor: Executor, *,
     years = exp.years if exp.years is not None else exp.base_scenario().years
     size = batch_size or exp.batch_size or auto_batch_size(total, workers, years)
 
-    def commit(rec: RunRecord) -> None:
-        store.add_run(rec, detail=False)
-        if rec.status == "done":
-            status.done_now += 1
-        else:
-            status.failed.append(rec.run_id)
-        if on_progress:
-            on_progress(status.done_before + status.done_now, total)
+    commit = _committer(store, status, on_progress)
 
     todo = [p for p in plan if design_run_id(*p) not in finished]
     if evaluate is not None:
@@ -150,14 +158,7 @@ def _run_policies(exp: Experiment, design: Any, store: ResultStore, executor: Ex
     status = SweepStatus(len(runs), len(finished.intersection(ids)), 0, [])
     size = batch_size or exp.batch_size or auto_batch_size(len(runs), workers, exp.years or 1)
 
-    def commit(rec: RunRecord) -> None:
-        store.add_run(rec, detail=False)
-        if rec.status == "done":
-            status.done_now += 1
-        else:
-            status.failed.append(rec.run_id)
-        if on_progress:
-            on_progress(status.done_before + status.done_now, status.total)
+    commit = _committer(store, status, on_progress)
 
     todo = [p for p, rid in zip(runs, ids, strict=True) if rid not in finished]
     run_policies(exp, design, todo, executor, commit, size)

@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from typer.core import TyperArgument, TyperOption
 
+from sim.core.jsonable import json_clean
+
 app = typer.Typer(
     name="sim",
     help="Wijksim: neighbourhood enforcement capacity and residential burglary, simulated.",
@@ -107,16 +109,4 @@ def out_console(as_json: bool) -> Console:
 
 def print_json(obj: Any) -> None:
     """Print one JSON document on stdout (NaN becomes null)."""
-    sys.stdout.write(json.dumps(_clean(obj), ensure_ascii=False, indent=2) + "\n")
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return None if obj != obj or obj in (float("inf"), float("-inf")) else obj
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item"):  # numpy scalar
-        return _clean(obj.item())
-    return obj
+    sys.stdout.write(json.dumps(json_clean(obj), ensure_ascii=False, indent=2) + "\n")

@@ -26,6 +26,7 @@ from sim.cli.app import (
 from sim.cli.lang import LANG_OPTION, resolve_lang, t
 from sim.cli.run import MAX_REPLICATIONS, WORKERS, default_out, run_into_store
 from sim.model.scenario import MAX_YEARS
+from sim.report.build import warnings_text
 from sim.report.text import round_money
 from sim.report.text import tr as report_tr
 from sim.runs.export import export_csv
@@ -44,18 +45,7 @@ def print_checks(comp: dict[str, Any], lang: str, con: Console = err_console) ->
 
     Returns the lines printed (without markup). The same checks as the report's "Let op".
     """
-    checks = comparison_checks(comp)
-    lines = []
-    if checks["too_few_replications"]:
-        lines.append(t(lang, "w_reps", reps=checks["replications"],
-                       min=checks["min_replications"]))
-        if checks["needed_replications"]:
-            lines[-1] += " " + t(lang, "w_need", n=checks["needed_replications"],
-                                 half=f"{checks['target_half_width_pct']:g}")
-    for item in checks["programmes_past_horizon"]:
-        lines.append(t(lang, "w_horizon", end=checks["horizon_end"], name=item["scenario"],
-                       part=report_tr(lang, "part_" + item["part"]), first=item["first"],
-                       last=item["last"]))
+    lines = warnings_text(comp, lang)  # the report's "Let op", word for word
     for line in lines:
         con.print(f"[yellow]{t(lang, 'warning')}:[/] {escape(line)}", highlight=False,
                   soft_wrap=True)

@@ -109,13 +109,6 @@ WORDS: dict[str, dict[str, str]] = {
         "cmp_results": "results: {dir}  (comparison.json, runs.sqlite, figures/*.png|svg)",
         "cmp_report": "report:  sim report {dir} [--format pdf|html] [--lang nl|en]",
         "warning": "warning",
-        "w_reps": "{reps} replication(s): fewer than {min}, so the intervals are wide and "
-                  "unstable.",
-        "w_need": "With the spread seen here, about {n} replications give a 90% interval of "
-                  "±{half}% (burglaries and change).",
-        "w_horizon": "the horizon ends in {end}, before {part} of '{name}' does "
-                     "({first}-{last}): its effect after the end cannot be seen; use a longer "
-                     "--years.",
         "structural": "'{name}': {part} is structural (no end date); it runs throughout.",
         "report": "report: {path}",
         # sim scenarios
@@ -216,13 +209,6 @@ WORDS: dict[str, dict[str, str]] = {
         "cmp_results": "resultaten: {dir}  (comparison.json, runs.sqlite, figures/*.png|svg)",
         "cmp_report": "rapport:    sim report {dir} [--format pdf|html] [--lang nl|en]",
         "warning": "let op",
-        "w_reps": "{reps} replicatie(s): minder dan {min}, dus de intervallen zijn breed en "
-                  "onstabiel.",
-        "w_need": "Met de spreiding hier geven ongeveer {n} replicaties een 90%-interval van "
-                  "±{half}% (inbraken en verandering).",
-        "w_horizon": "de periode eindigt in {end}, vóór het einde van {part} in '{name}' "
-                     "({first}-{last}): het effect na afloop is niet te zien; kies een "
-                     "langere --years.",
         "structural": "'{name}': {part} is structureel (geen einddatum) en loopt de hele "
                       "periode door.",
         "report": "rapport: {path}",

@@ -102,14 +102,21 @@ def model_params(model: CouncilModel, language: str) -> dict:
     return params
 
 
+def _no_model(model: CouncilModel, language: str) -> bool:
+    """Show why there is no model (a bad scenario) and say so; False when there is one."""
+    if model.pair is not None:
+        return False
+    ErrorBox(model.message or Message("error", "?"), t(language, "error_title"),
+             t(language, "error_hint"))
+    return True
+
+
 @solara.component
 def MapView(model: CouncilModel):
     """The live map (see :func:`sim.serve.views.map_figure`)."""
     update_counter.get()
     language = lang.value
-    if model.pair is None:
-        ErrorBox(model.message or Message("error", "?"), t(language, "error_title"),
-                 t(language, "error_hint"))
+    if _no_model(model, language):
         return
     with solara.Div(classes=["wijksim-map"]):
         solara.Image(png(map_figure(model.pair, language)), width="100%")
@@ -120,9 +127,7 @@ def TotalsView(model: CouncilModel):
     """Date, week and the running totals against the reference."""
     update_counter.get()
     language = lang.value
-    if model.pair is None:
-        ErrorBox(model.message or Message("error", "?"), t(language, "error_title"),
-                 t(language, "error_hint"))
+    if _no_model(model, language):
         return
     solara.HTML(tag="div", unsafe_innerHTML=totals_html(model.pair, language,
                                                         model.pair.master_seed),
