@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import math
+import os
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from typer._coercion import RuntimeParam
 from typer.core import TyperArgument, TyperOption
 
 from sim.core.jsonable import json_clean
+from sim.core.userlang import say
 
 app = typer.Typer(
     name="sim",
@@ -110,3 +118,71 @@ def out_console(as_json: bool) -> Console:
 def print_json(obj: Any) -> None:
     """Print one JSON document on stdout (NaN becomes null)."""
     sys.stdout.write(json.dumps(json_clean(obj), ensure_ascii=False, indent=2) + "\n")
+
+
+# ---- usage errors ------------------------------------------------------------------------------
+def _non_finite(value: Any) -> str | None:
+    """'nan' or 'inf' when ``value`` (text from the command line) is NaN or infinite."""
+    if not isinstance(value, str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if math.isnan(number):
+        return "nan"
+    return "inf" if math.isinf(number) else None
+
+
+_coerce = RuntimeParam.coerce
+
+
+def _coerce_finite(self: RuntimeParam, value: Any, param: Any, ctx: Any) -> Any:
+    """Name NaN and infinity as such (not 'should be less than or equal to 50')."""
+    if getattr(getattr(param, "type_descriptor", None), "annotation", None) in (float, int):
+        for item in value if isinstance(value, list | tuple) else [value]:
+            kind = _non_finite(item)
+            if kind:
+                raise typer.BadParameter(say(kind, value=item), ctx=ctx, param=param)
+    return _coerce(self, value, param, ctx)
+
+
+RuntimeParam.coerce = _coerce_finite  # type: ignore[method-assign]
+
+
+def suggest_long_options(exc: BaseException, message: str) -> str:
+    """An unknown option's message with the long options it may mean (--reps: --replications).
+
+    Typer's own suggestions use only string similarity, which misses an abbreviation; here
+    an option that starts with what was typed (at least 3 letters) comes first, then the
+    similar ones.
+    """
+    name = getattr(exc, "option_name", None)
+    ctx = getattr(exc, "ctx", None)
+    if not name or ctx is None or not name.startswith("--"):
+        return message
+    longs = sorted({o for p in ctx.command.params for o in getattr(p, "opts", [])
+                    if o.startswith("--")} | {"--help"})
+    stem = name[2:].split("=", 1)[0].lower()
+    prefix = [o for o in longs if len(stem) >= 3 and (o[2:].startswith(stem[:3]))]
+    similar = difflib.get_close_matches("--" + stem, longs, n=3, cutoff=0.6)
+    found = (prefix or similar)[:4]
+    base = getattr(exc, "message", message)
+    if not found:
+        return base
+    return f"{base.rstrip('.')}. Did you mean {' or '.join(found)}?"
+
+
+@contextmanager
+def quiet_library_warnings() -> Iterator[None]:
+    """Keep libraries' warnings (matplotlib, pandas, numpy …) off stderr.
+
+    What a user must know is said by Wijksim itself, in one line; a library's
+    ``UserWarning`` with its source line is noise there. ``WIJKSIM_DEBUG=1`` shows them.
+    """
+    if os.environ.get("WIJKSIM_DEBUG"):
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield

@@ -110,12 +110,9 @@ def _sweep_locked(exp: Experiment, out: Path, workers: int | None, n_workers: in
                 task = bar.add_task(exp.name, total=None, rate="starting…")
                 status = run_sweep(exp, store, executor, workers=n_workers,
                                    batch_size=batch_size, on_progress=progress)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # the entry point says how many runs are kept
             executor.shutdown(wait=True, cancel_futures=True)
-            done = len(store.finished_run_ids())
-            con.print(f"stopped: {done} finished runs are kept in {store.path}. Run the same "
-                      "command again to resume.")
-            raise typer.Exit(130) from None
+            raise
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
         design = load_design(store)

@@ -204,13 +204,77 @@ def _dask_executor(scheduler: str, workers: int | None) -> Executor:
         cluster = SLURMCluster(cores=1, memory="2GB")
         cluster.scale(jobs=workers or 4)
         return DaskExecutor(Client(cluster), cluster)
+    _scheduler_handshake(scheduler, SCHEDULER_TIMEOUT_S)
+    import dask
+
     try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, ValueError, TimeoutError) as exc:
-        raise UserError(
-            f"cannot reach the Dask scheduler at {scheduler} ({exc}). Start one with "
-            "'dask scheduler' and workers with 'dask worker <address>', or drop "
-            "--scheduler to run on local processes.",
-            field="--scheduler",
-        ) from None
+        with dask.config.set({"distributed.comm.timeouts.connect": f"{SCHEDULER_TIMEOUT_S}s"}):
+            client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+    except Exception as exc:  # noqa: BLE001 — any failure to start is the address's fault
+        raise _scheduler_error(scheduler, f"it failed when the client started ({exc})") from None
     return DaskExecutor(client)
+
+
+#: Seconds allowed to connect to a Dask scheduler and complete its handshake (each step).
+SCHEDULER_TIMEOUT_S = 8
+
+
+def _scheduler_error(scheduler: str, why: str) -> UserError:
+    return UserError(f"cannot use the Dask scheduler at {scheduler}: {why}. Start one with "
+                     "'dask scheduler' and workers with 'dask worker <address>', or drop "
+                     "--scheduler to run on local processes.", field="--scheduler")
+
+
+def _scheduler_handshake(address: str, timeout_s: float) -> None:
+    """Check ``address`` with Dask's own connect and handshake, bounded in time.
+
+    ``distributed.comm.connect`` retries until its connect timeout (refused, unroutable),
+    then exchanges Dask's handshake; an ``identity`` request must be answered by a
+    scheduler. Dask bounds only the connect, so the whole exchange is bounded here too:
+    a listener that never answers (an HTTP server waiting for a request) or one that speaks
+    another protocol (an SSH banner read as a frame length) ends in one line, not a hang or
+    a ``MemoryError``.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=timeout_s)  # connect, then Dask's handshake
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(identity(), timeout_s + 2))
+    except TimeoutError:  # connect gives up (OSError) sooner: this was the handshake
+        raise _scheduler_error(address, "something accepted the connection but gave no Dask "
+                                        f"handshake within {timeout_s + 2:g} s (not a Dask "
+                                        "scheduler?)") from None
+    except OSError as exc:
+        raise _scheduler_error(address, _connect_failure(exc, timeout_s)) from None
+    except (Exception, MemoryError) as exc:  # noqa: BLE001 — bytes that are not Dask's
+        raise _scheduler_error(address, "it answered, but not in Dask's protocol (wrong "
+                                        f"service on that port?: {type(exc).__name__})"
+                               ) from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        kind = reply.get("type") if isinstance(reply, dict) else type(reply).__name__
+        raise _scheduler_error(address, f"it speaks Dask but is a {kind}, not a scheduler")
+
+
+def _connect_failure(exc: OSError, timeout_s: float) -> str:
+    """Why a connection failed, in words: refused, timed out (unroutable), or closed."""
+    text = str(exc)
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(exc, ConnectionRefusedError) or isinstance(cause, ConnectionRefusedError) \
+            or "refused" in f"{text} {cause}".lower():
+        return "the connection was refused (nothing listens on that port)"
+    if "Timed out" in text or isinstance(cause, TimeoutError):
+        return (f"no connection within {timeout_s:g} s (unroutable address, firewall, "
+                "or nothing listening)")
+    if "closed" in text.lower() or type(exc).__name__ == "CommClosedError":
+        return "the other side closed the connection during Dask's handshake (not a Dask "\
+               "scheduler?)"
+    return f"the connection failed ({text})"

@@ -12,6 +12,15 @@ A command that writes runs (``sim run``, ``compare``, ``sweep``, ``sensitivity``
    resume is let through; anything else is refused with one line saying what the folder
    holds (exit 2), so no run is ever overwritten or mixed with another command's runs.
 
+A folder is claimed only by a command that started running: when the ``with`` block ends
+in an error (a scheduler that cannot be reached, Ctrl-C, a bad option found late) before
+any run was committed, the store this command created is removed again (and the folder,
+when this command created it), so nothing records the failed command as its maker. A
+store that records a maker but holds no run may be taken by any command.
+
+The last claimed folder is kept in :data:`LAST_CLAIMED`, so the entry point can say, after
+a Ctrl-C, how many runs are kept there and which command resumes them.
+
 Provenance: the record keeps the command line that created the folder (``created_by``:
 command and time) and, as separate entries, every command line that resumed it
 (``resumed_by``: a list of command and time); :func:`folder_history` reads them back.
@@ -126,13 +135,14 @@ def claim(store: ResultStore, made_by: MadeBy) -> bool:
     """Record ``made_by`` in a new store, or check it against the stored one.
 
     Returns True when the folder already held runs of the same command (a resume).
-    Raises :class:`UserError` when the folder holds anything else.
+    Raises :class:`UserError` when the folder holds anything else. A store without runs
+    belongs to nobody: its record (left by a start that failed) is replaced.
     """
     new = made_by.record()
     old = store.get_meta(MADE_BY)
     n_runs = store.count_runs()
     argv = made_by.argv or command_line()
-    if old is None:
+    if old is None or n_runs == 0:
         if n_runs:
             raise UserError(f"holds {n_runs} run(s) made by an older Wijksim that did not "
                             "record what made them; choose another --out.",
@@ -167,18 +177,86 @@ def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
     return " (differs in: " + ", ".join(keys) + ")"
 
 
+@dataclass
+class Claimed:
+    """The folder a command claimed last: where its runs are, and what resumes them."""
+
+    folder: Path
+    argv: str
+
+
+#: The last folder claimed by this process (None before any); read after a Ctrl-C.
+LAST_CLAIMED: Claimed | None = None
+
+
+def resume_command(claimed: Claimed) -> str:
+    """The command line that resumes ``claimed``: as typed, with ``--out`` when missing."""
+    argv = claimed.argv
+    if "--out" not in shlex.split(argv):
+        argv += f" --out {shlex.quote(str(claimed.folder))}"
+    return argv
+
+
+def announce(text: str) -> None:
+    """Say one line on stderr (stdout may carry JSON). The CLI may replace this."""
+    print(text, file=sys.stderr)
+
+
+def _remove_unused(folder: Path, created_folder: bool) -> None:
+    """Remove a store this command created that holds no run (a start that failed)."""
+    store_path = folder / STORE_NAME
+    try:
+        empty = store_path.stat().st_size == 0
+    except OSError:
+        empty = False
+    try:
+        if not empty:
+            with ResultStore(folder, create=False, read_only=True) as store:
+                if store.count_runs():
+                    return
+    except UserError:
+        return  # not ours to judge: leave it
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        store_path.with_name(STORE_NAME + suffix).unlink(missing_ok=True)
+    if created_folder:
+        (folder / LOCK_NAME).unlink(missing_ok=True)
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
 @contextmanager
 def results_folder(folder: str | Path, made_by: MadeBy) -> Iterator[Path]:
     """Claim ``folder`` for ``made_by`` (see the module docstring) for the ``with`` block."""
+    global LAST_CLAIMED
     folder = Path(folder)
     _check_target(folder)
+    created_folder = not folder.exists()
+    created_store = not (folder / STORE_NAME).exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create the results folder ({exc.strerror}).",
                         file=str(folder), field="--out") from None
-    with folder_lock(folder) as record_holder:
-        with ResultStore(folder) as store:
-            claim(store, made_by)
-        record_holder(made_by.summary)
-        yield folder
+    try:
+        with folder_lock(folder) as record_holder:
+            try:
+                with ResultStore(folder) as store:
+                    resumed = claim(store, made_by)
+                    done = len(store.finished_run_ids())
+                record_holder(made_by.summary)
+                LAST_CLAIMED = Claimed(folder, made_by.argv or command_line())
+                if resumed and done:
+                    from sim.core.userlang import say
+
+                    announce(say("resumed", n=done, folder=folder))
+                yield folder
+            except BaseException:
+                if created_store:
+                    _remove_unused(folder, created_folder)
+                raise
+    except BaseException:
+        if created_folder and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise

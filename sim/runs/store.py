@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.errors import UserError
+from sim.core.errors import DiskFullError, UserError, is_disk_full
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -67,22 +67,34 @@ STORE_NAME = "runs.sqlite"
 class ResultStore:
     """A results folder's SQLite store. Safe to reopen; writes are per-run transactions."""
 
-    def __init__(self, folder: str | Path, *, create: bool = True):
+    def __init__(self, folder: str | Path, *, create: bool = True, read_only: bool = False):
         """Open (or, with ``create``, create) the store of ``folder``.
+
+        With ``read_only`` the file is opened through SQLite's ``mode=ro`` URI: reading
+        needs no write access to the folder or the file (a read-only mount, another user's
+        results). Where SQLite cannot even make its shared-memory index there, the store is
+        opened as immutable (nobody writes a folder on a read-only mount).
 
         Raises:
             UserError: the folder cannot be written, or ``runs.sqlite`` is not a readable
                 store (truncated, corrupt, or another kind of file).
+            DiskFullError: the disk is full (a 0-byte store left there counts as empty).
         """
         self.folder = Path(folder)
         self.path = self.folder / STORE_NAME
+        create = create and not read_only
         if not create and not self.path.is_file():
             raise UserError("no runs.sqlite here: not a Wijksim results folder.",
                             file=str(self.folder))
+        if not create and self.path.stat().st_size == 0:  # e.g. created on a full disk
+            raise UserError("is empty (0 bytes): no run was stored here yet. Run the command "
+                            "that writes this folder (it may take the folder).",
+                            file=str(self.path))
         try:
             if create:
                 self.folder.mkdir(parents=True, exist_ok=True)
-            self.con = sqlite3.connect(self.path)
+            self.con = (self._connect_read_only() if read_only
+                        else sqlite3.connect(self.path))
         except (OSError, sqlite3.Error) as exc:
             raise self._error(exc) from None
         try:
@@ -99,6 +111,18 @@ class ResultStore:
             self.con.close()
             raise self._error(exc) from None
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        uri = self.path.resolve().as_uri()
+        con = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return con
+        except sqlite3.OperationalError as exc:
+            con.close()
+            if "unable to open" not in str(exc) and "readonly" not in str(exc):
+                raise
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+
     def _check_tables(self) -> None:
         tables = {r[0] for r in self.con.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -109,6 +133,8 @@ class ResultStore:
     def _error(self, exc: BaseException) -> UserError:
         """A store problem as one line: read-only folder, or an unreadable file."""
         msg = str(exc)
+        if is_disk_full(exc):
+            return DiskFullError(f"the result store {self.path}")
         if isinstance(exc, OSError) or "readonly" in msg or "unable to open" in msg:
             return UserError(f"cannot open or write the result store ({msg}); is the folder "
                              "read-only? Choose another --out.", file=str(self.path))
@@ -132,6 +158,8 @@ class ResultStore:
         try:
             self._add_run(record, detail=detail)
         except sqlite3.Error as exc:
+            if is_disk_full(exc):
+                raise DiskFullError(f"run {record.run_id} into {self.path}") from None
             raise UserError(f"could not commit run {record.run_id} ({exc}); the runs committed "
                             "before it are kept.", file=str(self.path)) from None
 
