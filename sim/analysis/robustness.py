@@ -168,7 +168,7 @@ def analyse_folder(folder: str | Path, criterion: str = "woninginbraken_per_year
                    provenance: dict[str, Any] | None = None) -> tuple[dict[str, Any],
                                                                       pd.DataFrame]:
     """Analyse the runs of a folder; returns the result and the (world, policy) table."""
-    with ResultStore(folder, create=False) as store:
+    with ResultStore(folder, read_only=True) as store:
         design = load_design(store)
         table = world_table(store, design)
         meta = store.get_meta("experiment")
@@ -224,7 +224,7 @@ def load_result(folder: str | Path) -> dict[str, Any]:
 
 def stored_design(folder: str | Path) -> StoredDesign:
     """The design of a folder (a :class:`UserError` when it holds none)."""
-    with ResultStore(folder, create=False) as store:
+    with ResultStore(folder, read_only=True) as store:
         return load_design(store)
 
 

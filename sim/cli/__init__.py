@@ -88,7 +88,7 @@ def _interrupted() -> int:
         text = say("interrupted_plain")
     else:
         try:
-            with ResultStore(claimed.folder, create=False, read_only=True) as store:
+            with ResultStore(claimed.folder, read_only=True) as store:
                 n = len(store.finished_run_ids())
         except (UserError, OSError):
             n = 0

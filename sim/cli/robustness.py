@@ -79,11 +79,11 @@ def robustness(experiment: str = EXPERIMENT_ARG, n: int = WORLDS, years: float =
     t0 = time.perf_counter()
     status = _sweep(exp, out, workers, scheduler, batch_size, con)
     seconds = time.perf_counter() - t0
-    with results_folder(out, sweep_made_by(exp)):
+    with results_folder(out, sweep_made_by(exp), announce_resume=False):
         res, table = analyse_folder(out, criterion, {"command": shlex.join(["sim",
                                                                             *sys.argv[1:]]),
                                                      "results_dir": str(out)})
-        with ResultStore(out, create=False) as store:
+        with ResultStore(out, read_only=True) as store:
             design = load_design(store)
         files = write_result(res, table, design.names, design.X, out)
         files += write_figures(res, table, out, lang)
@@ -153,6 +153,9 @@ def discover(folder: Path = typer.Argument(..., help="A folder written by 'sim r
                                        help="Plain words for the condition in the report, "
                                             "e.g. 'wijkregisseurs kosten minder per "
                                             "voorkomen inbraak'."),
+             out: Path = typer.Option(None, "--out", help="Folder for discovery.json and the "
+                                      "figures (default FOLDER/discoveries/<hash of EXPR>); "
+                                      "the results folder itself is only read."),
              lang: str = LANG, as_json: bool = JSON) -> None:
     """Scenario discovery: PRIM boxes and feature scores of where EXPR holds (EMA Workbench)."""
     from sim.analysis.discovery import discover as run_discovery
@@ -164,7 +167,7 @@ def discover(folder: Path = typer.Argument(..., help="A folder written by 'sim r
     if not folder.is_dir():
         raise UserError(f"results folder not found: {folder}. Run 'sim robustness EXPERIMENT "
                         "--out DIR' first and pass that folder.", field="FOLDER")
-    with ResultStore(folder, create=False) as store:
+    with ResultStore(folder, read_only=True) as store:  # reading needs no write access
         design = load_design(store)
         table = world_table(store, design)
         meta = store.get_meta("experiment")
@@ -173,11 +176,13 @@ def discover(folder: Path = typer.Argument(..., help="A folder written by 'sim r
     res = run_discovery(design, table, where, boxes=boxes, min_density=min_density)
     if label:
         res["label"] = label
-    target = discovery_folder(folder, where)
-    with folder_lock(folder):
-        files = write_discovery(res, target, {
-            "experiment": meta["name"], "hash": meta["hash"], "results_dir": str(folder),
-            "command": shlex.join(["sim", *sys.argv[1:]])}, lang)
+    provenance = {"experiment": meta["name"], "hash": meta["hash"], "results_dir": str(folder),
+                  "command": shlex.join(["sim", *sys.argv[1:]])}
+    if out is not None:  # elsewhere: the results folder is only read
+        files = write_discovery(res, out, provenance, lang)
+    else:
+        with folder_lock(folder):
+            files = write_discovery(res, discovery_folder(folder, where), provenance, lang)
     if as_json:
         print_json({"base_rate": res["base_rate"], "boxes": res["boxes"],
                     "feature_scores": res["feature_scores"], "where": where,

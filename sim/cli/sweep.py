@@ -146,7 +146,7 @@ def sweep(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS, scheduler: s
     t0 = time.perf_counter()
     status = _sweep(exp, out, workers, scheduler, batch_size, con)
     secs = time.perf_counter() - t0
-    with ResultStore(out, create=False) as store:
+    with ResultStore(out, read_only=True) as store:
         design = load_design(store)
         info = parameter_info(store)
         points = point_summary(design.names, design.X, outcome_matrix(store, design))

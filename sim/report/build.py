@@ -21,7 +21,7 @@ from sim.analysis.compare import COMPARISON_SHA_KEY, FORMAT
 from sim.analysis.compare_checks import comparison_checks
 from sim.analysis.compare_metrics import MIN_REPLICATIONS
 from sim.analysis.compare_plan import run_id as compare_run_id
-from sim.core.errors import UserError
+from sim.core.errors import DiskFullError, UserError, is_disk_full
 from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
 from sim.core.tree import get_dotted
 from sim.model.scenario import MAX_YEARS
@@ -114,7 +114,7 @@ def _check_shape(comp: dict[str, Any], path: Path) -> None:
 
 def _check_store(folder: Path, comp: dict[str, Any], raw: bytes, path: Path) -> None:
     """The store must be readable and hold exactly the runs the file was made from."""
-    with ResultStore(folder, create=False) as store:
+    with ResultStore(folder, read_only=True) as store:  # reading needs no write access
         sha = store.get_meta(COMPARISON_SHA_KEY)
         if sha != hashlib.sha256(raw).hexdigest():
             raise UserError("does not match the runs in runs.sqlite (edited, or copied from "
@@ -485,6 +485,8 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
         try:
             _render(doc, figures, out, fmt, lang, comp)
         except OSError as exc:
+            if is_disk_full(exc):
+                raise DiskFullError(f"the report {out}") from None
             raise UserError(f"cannot write the report ({exc.strerror or exc}).", file=str(out),
                             field="--out") from None
         finally:

@@ -211,7 +211,7 @@ def _remove_unused(folder: Path, created_folder: bool) -> None:
         empty = False
     try:
         if not empty:
-            with ResultStore(folder, create=False, read_only=True) as store:
+            with ResultStore(folder, read_only=True) as store:
                 if store.count_runs():
                     return
     except UserError:
@@ -227,8 +227,13 @@ def _remove_unused(folder: Path, created_folder: bool) -> None:
 
 
 @contextmanager
-def results_folder(folder: str | Path, made_by: MadeBy) -> Iterator[Path]:
-    """Claim ``folder`` for ``made_by`` (see the module docstring) for the ``with`` block."""
+def results_folder(folder: str | Path, made_by: MadeBy, *,
+                   announce_resume: bool = True) -> Iterator[Path]:
+    """Claim ``folder`` for ``made_by`` (see the module docstring) for the ``with`` block.
+
+    A resume says how many runs it found done (unless ``announce_resume`` is False: a
+    command that claims its folder a second time, after its own runs).
+    """
     global LAST_CLAIMED
     folder = Path(folder)
     _check_target(folder)
@@ -247,7 +252,7 @@ def results_folder(folder: str | Path, made_by: MadeBy) -> Iterator[Path]:
                     done = len(store.finished_run_ids())
                 record_holder(made_by.summary)
                 LAST_CLAIMED = Claimed(folder, made_by.argv or command_line())
-                if resumed and done:
+                if resumed and done and announce_resume:
                     from sim.core.userlang import say
 
                     announce(say("resumed", n=done, folder=folder))

@@ -82,6 +82,7 @@ class ResultStore:
         """
         self.folder = Path(folder)
         self.path = self.folder / STORE_NAME
+        self.read_only = read_only
         create = create and not read_only
         if not create and not self.path.is_file():
             raise UserError("no runs.sqlite here: not a Wijksim results folder.",
@@ -143,7 +144,18 @@ class ResultStore:
                          "run the command again.", file=str(self.path))
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection; a writer leaves the file in rollback-journal mode.
+
+        WAL (fast, concurrent) is used while runs are written. On close the store is set
+        back to a single file, so a reader (``mode=ro``) leaves no ``-wal``/``-shm`` files
+        beside it and the folder can be read on a read-only mount. When another connection
+        still has it open, the switch waits for the last writer to close.
+        """
+        if not self.read_only:
+            try:
+                self.con.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.Error:
+                pass
         self.con.close()
 
     def __enter__(self) -> ResultStore:
