@@ -55,6 +55,9 @@ def import_city(
     cell_size: int = typer.Option(100, "--cell-size", min=10, max=1000,
                                   help="Grid cell edge in metres."),
     out: Path = typer.Option(None, "--out", help="City folder (default calibration/NAME/)."),
+    crs: str = typer.Option(None, "--crs", help="The outlines' coordinate reference system "
+                            "when the file names none or a wrong one (e.g. EPSG:28992 for a "
+                            "GeoJSON in RD New)."),
     force: bool = typer.Option(False, "--force", help="Write over a folder that already holds "
                                "a city."),
 ) -> None:
@@ -83,7 +86,7 @@ def import_city(
     check_target(out, force=force)
     previous = out if (out / "wijken.csv").is_file() else None
     imp = plan_import(name, boundaries, kwb=kwb, layer=layer, gemeente=gemeente, grid=grid,
-                      cell_size_m=cell_size, previous=previous)
+                      cell_size_m=cell_size, previous=previous, crs=crs)
     _warn(imp.warnings)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
@@ -104,11 +107,12 @@ def import_city(
     _warn(stale_files(out))
     city = load_city(Path(out))
     _print_city(city, console)
-    console.print(f"wrote {escape(str(out))}: city.toml, wijken.csv, wijken.gpkg"
-                  + (", huishoudens_100m.gpkg" if imp.grid else "")
-                  + (". Gebieden kept from the folder's previous wijken.csv." if imp.gebieden_kept
-                     else ". Gebieden: one per wijk (an estimate): group wijken by editing the "
-                     "gebied column of wijken.csv and [gebieden] in city.toml."),
+    console.print(escape(f"wrote {out}: city.toml, wijken.csv, wijken.gpkg"
+                         + (", huishoudens_100m.gpkg" if imp.grid else "")
+                         + (". Gebieden kept from the folder's previous wijken.csv."
+                            if imp.gebieden_kept else ". Gebieden: one per wijk (an estimate): "
+                            "group wijken by editing the gebied column of wijken.csv and "
+                            "[gebieden] in city.toml.")),
                   highlight=False)
 
 

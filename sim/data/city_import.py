@@ -178,7 +178,7 @@ def check_target(out: Path, *, force: bool) -> None:
 def plan_import(name: str, boundaries: str | Path, *, kwb: str | Path | None,
                 layer: str | None = None, gemeente: str | None = None,
                 grid: str | Path | None = None, cell_size_m: int = 100,
-                previous: Path | None = None) -> CityImport:
+                previous: Path | None = None, crs: str | None = None) -> CityImport:
     """Read and cross-check the inputs of a city; nothing is written.
 
     ``previous``: an existing city folder being written again (``--force``): its gebieden
@@ -198,7 +198,7 @@ def plan_import(name: str, boundaries: str | Path, *, kwb: str | Path | None,
             "'Kerncijfers wijken en buurten' (StatLine, the table of the same year as the "
             "outlines): download it as CSV and give it with --kwb FILE. Check it first with "
             "`sim data show FILE --gemeente GMxxxx`.", field="--kwb")
-    outlines = read_outlines(boundaries, layer=layer, gemeente=gemeente)
+    outlines = read_outlines(boundaries, layer=layer, gemeente=gemeente, crs=crs)
     warnings = list(outlines.warnings)
     data = load_kwb(kwb).select(outlines.gemeente)
     warnings += data.warnings()
