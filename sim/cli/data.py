@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.app import app, console, err_console, out_console, print_json, resolve_city
@@ -53,7 +54,7 @@ def show(
     if gemeente:
         data = data.select(gemeente)
     for w in data.warnings():
-        err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False, soft_wrap=True)
     if as_json:
         print_json(data.records(level, totals=True))
         return
@@ -134,6 +135,10 @@ def calibrate(
                              help="Master seed (default: targets.toml)."),
     city_opt: str = typer.Option(None, "--city", help="The same as CITY (a name under "
                                  "calibration/ or a city folder)."),
+    accept_inconsistent: bool = typer.Option(
+        False, "--accept-inconsistent", help="Calibrate on a police export that contradicts "
+        "itself (wijken summing to more than the gemeente row, or a wijk's burglaries above "
+        "its total crime); refused otherwise."),
 ) -> None:
     """Fit the free parameters to calibration/<city>/targets.toml; write calibrated.toml."""
     from sim.analysis.calibration.run import run_calibration
@@ -157,7 +162,8 @@ def calibrate(
 
         res = run_calibration(city, police=police, kwb=kwb, replications=replications,
                               workers=workers, out=out, results=results, seed=seed,
-                              con=console, progress=progress)
+                              con=console, progress=progress,
+                              accept_inconsistent=accept_inconsistent)
     figs = plot_fits(res, res.out.parent)  # calibration_fit.png (Dutch) and _en.png
     res.write(wall_seconds=time.perf_counter() - t0, figure=figs["nl"])
     _print_fit(res)

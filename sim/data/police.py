@@ -75,6 +75,10 @@ class PoliceData:
     totals: dict[tuple[str, Period], int | None]  # gemeente subtotal rows of code 1.1.1
     crime_codes: list[str] = field(default_factory=list)  # all categories in the file
     subtotal_rows: int = 0  # gemeente / national rows kept apart from the wijk counts
+    #: Total registered crime (code 0.0.0) per region and period, where the file has it.
+    all_crime: dict[tuple[str, Period], int | None] = field(default_factory=dict)
+    #: File line of each gemeente row (``totals``) and total-crime row (``all_crime``).
+    lines: dict[tuple[str, str, Period], int] = field(default_factory=dict)
 
     # ---- selection ------------------------------------------------------------------------
     def gemeenten(self) -> list[str]:
@@ -90,6 +94,7 @@ class PoliceData:
         code = gemeente.strip().upper()
         rows = [r for r in self.rows if r.gemeente == code]
         totals = {k: v for k, v in self.totals.items() if k[0] == code}
+        all_crime = {k: v for k, v in self.all_crime.items() if gemeente_of(k[0]) == code}
         if not rows and not totals:
             raise UserError(
                 f"no woninginbraak rows (code {BURGLARY_CODE}) for gemeente {code}. The file "
@@ -97,7 +102,7 @@ class PoliceData:
                 f"{listing(self.crime_codes)}; periods: {listing(self.periods())}.",
                 file=str(self.path), field="WijkenEnBuurten",
             )
-        return replace(self, rows=rows, totals=totals)
+        return replace(self, rows=rows, totals=totals, all_crime=all_crime)
 
     # ---- what was read --------------------------------------------------------------------
     def suppressed(self) -> list[PoliceRow]:
@@ -117,7 +122,14 @@ class PoliceData:
                 out.append(f"{region}: months incomplete or suppressed in "
                            f"{', '.join(map(str, years))}; those years are missing")
         out.extend(self._month_mismatches())
+        out.extend(self.inconsistencies())
         return out
+
+    def inconsistencies(self) -> list[str]:
+        """Counts that contradict the file itself (see :mod:`sim.data.police_checks`)."""
+        from sim.data.police_checks import inconsistencies
+
+        return inconsistencies(self)
 
     def _month_mismatches(self) -> list[str]:
         """A year with a yearly row and twelve monthly rows whose sum differs from it."""
@@ -306,8 +318,13 @@ def load_police(path: str | Path) -> PoliceData:
     bad_periods: list[str] = []
     uncoded: list[str] = []
     raw = subtotal = 0
+    all_crime: dict[tuple[str, Period], int | None] = {}
+    lines: dict[tuple[str, str, Period], int] = {}
     for line, cells in t.rows:
         crimes.add(_crime_code(cells[c["crime"]]))
+        if _is_all_crime(cells[c["crime"]]):
+            _read_all_crime(cells, c, t, line, all_crime, lines)
+            continue
         if not _is_burglary(cells[c["crime"]]):
             continue
         region_text = cells[c["region"]]
@@ -349,6 +366,7 @@ def load_police(path: str | Path) -> PoliceData:
             subtotal += 1
             if level == "gemeente":
                 totals[key] = value
+                lines[("gemeente", code, period)] = line
     if uncoded:
         raise UserError(
             f"region labels without a CBS code ({listing(uncoded, 4)}). Wijk names recur "
@@ -371,4 +389,33 @@ def load_police(path: str | Path) -> PoliceData:
             file=str(t.path), field=t.header[c["crime"]],
         )
     return PoliceData(path=Path(path), form="raw keys" if raw else "labelled", rows=rows,
-                      totals=totals, crime_codes=sorted(crimes), subtotal_rows=subtotal)
+                      totals=totals, crime_codes=sorted(crimes), subtotal_rows=subtotal,
+                      all_crime=all_crime, lines=lines)
+
+
+#: Standaardclassificatie misdrijven: all registered crime ("Totaal misdrijven").
+ALL_CRIME_CODE = "0.0.0"
+
+
+def _is_all_crime(value: str) -> bool:
+    return _crime_code(value) == ALL_CRIME_CODE or normalize(value) == "totaalmisdrijven"
+
+
+def _read_all_crime(cells: list[str], c: dict[str, int | None], t: Table, line: int,
+                    out: dict[tuple[str, Period], int | None],
+                    lines: dict[tuple[str, str, Period], int]) -> None:
+    """Keep a wijk's (or gemeente's) total registered crime, to cross-check its burglaries.
+
+    Only a cross-check: a row that cannot be read is skipped, never an error.
+    """
+    code = find_code(cells[c["code"]]) if c["code"] is not None else None
+    code = code or find_code(cells[c["region"]])
+    period = parse_period(cells[c["period"]])
+    if not code or period is None:
+        return
+    try:
+        value = parse_count(cells[c["count"]], t.delimiter)
+    except ValueError:
+        return
+    out.setdefault((code, period), value)
+    lines.setdefault(("all", code, period), line)

@@ -15,6 +15,7 @@ from typing import Any
 from sim.analysis.calibration.result import CalibrationResult
 from sim.analysis.calibration.search import Calibration
 from sim.analysis.calibration.targets import apply_police, check_kwb, load_targets
+from sim.core.errors import UserError
 from sim.core.paths import RESULTS
 from sim.data import load_kwb, load_police
 from sim.runs.executors import make_executor
@@ -27,15 +28,28 @@ def run_calibration(city: str, *, police: Path | None = None, kwb: Path | None =
                     replications: int | None = None, workers: int | None = None,
                     out: Path | None = None, results: Path | None = None,
                     seed: int | None = None, con: Any = None,
-                    progress: Callable[[int, int, str], None] | None = None) -> CalibrationResult:
-    """Load targets and data, search, validate; returns the result (not yet written)."""
+                    progress: Callable[[int, int, str], None] | None = None,
+                    accept_inconsistent: bool = False) -> CalibrationResult:
+    """Load targets and data, search, validate; returns the result (not yet written).
+
+    A police export that contradicts itself (:mod:`sim.data.police_checks`) is refused,
+    naming the rows, unless ``accept_inconsistent``.
+    """
     t = load_targets(city)
     if replications is not None:
         t.method.replications = replications
     if seed is not None:
         t.method.master_seed = seed
     if police is not None:
-        apply_police(t, load_police(police))
+        data = load_police(police)
+        bad = data.select(t.gemeente).inconsistencies()
+        if bad and not accept_inconsistent:
+            more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+            raise UserError("contradicts itself, so it cannot be a calibration target: "
+                            + "; ".join(b.removeprefix("inconsistent: ") for b in bad[:3])
+                            + f"{more}. Correct the file, or add --accept-inconsistent to "
+                            "calibrate on it anyway.", file=str(police), field="--police")
+        apply_police(t, data)
     if kwb is not None:
         c = cached_city(str(city))
         check_kwb(t, load_kwb(kwb), {w.code: w.households for w in c.wijken})
