@@ -215,4 +215,4 @@ def _print_fit(res) -> None:  # noqa: ANN001
                       "national decline: weak evidence (see [prediction] in the file)",
                       style="dim", markup=False)
     for w in res.warnings:
-        err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False, soft_wrap=True)

@@ -15,14 +15,14 @@ warns; ``sim calibrate`` refuses such data unless ``--accept-inconsistent`` is g
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sim.data.police import PoliceData
+from typing import Any
 
 
-def inconsistencies(data: PoliceData) -> list[str]:
-    """One sentence per contradiction, naming the rows (codes, periods and file lines)."""
+def inconsistencies(data: Any) -> list[str]:
+    """One sentence per contradiction of a :class:`~sim.data.police.PoliceData`.
+
+    Each names the rows: codes, periods and file lines.
+    """
     out = []
     sums: dict[tuple[str, object], list] = defaultdict(list)
     for r in data.rows:
