@@ -126,7 +126,7 @@ def main() -> None:
 
 def _main() -> int:
     try:
-        rc = app(standalone_mode=False)
+        rc = app(standalone_mode=False, prog_name="sim")
     except DiskFullError as exc:
         return _disk_full(exc)
     except UserError as exc:
