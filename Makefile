@@ -28,14 +28,22 @@ $(VENV)/bin/python:
 	  echo "error: Wijksim needs Python 3.12 or newer and none was found."; \
 	  echo "  Install one (e.g. 'pyenv install 3.12', 'apt install python3.12', or from python.org)"; \
 	  echo "  or point to it: make PYTHON=/path/to/python3.12 run"; exit 2; fi
+	@echo "Creating .venv with $(PYTHON) (a few seconds)..."
 	$(PYTHON) -m venv $(VENV)
+	@echo "Upgrading pip in .venv (about 10 seconds)..."
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "Installing Wijksim and its dependencies into .venv: mesa, numpy, scipy, pandas,"
+	@echo "matplotlib, geopandas, dask, solara and others (about 1-2 minutes on a first"
+	@echo "install, depending on the network; later runs skip this step)..."
 	$(VENV)/bin/python -m pip install --quiet -e .
+	@echo "Installed. Running the baseline scenario next."
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(VENV)/bin/python
+	@echo "Installing Wijksim with its development tools (pytest, ruff, playwright ...) into"
+	@echo ".venv (about 2-4 minutes on a first install; later runs skip this step)..."
 	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
 	touch $@ $(STAMP)
 

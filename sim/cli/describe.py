@@ -53,6 +53,8 @@ def describe(
         sys.stdout.write(to_markdown(rows))
     elif fmt == "json":
         print_json(to_records(rows))
+    elif console.width < WIDE_TABLE:
+        _print_stacked(rows)
     else:
         t = Table(title="Scenario parameters (sim/model/scenario.py)")
         t.add_column("parameter", no_wrap=True)
@@ -61,3 +63,26 @@ def describe(
         for r in rows:
             t.add_row(r.path, r.unit, default_text(r.default), bounds_text(r), r.source)
         console.print(t)
+
+
+#: From this terminal width on, the catalogue is one table; below it, one block per
+#: parameter (a table of five columns would cut the source into slices of a few letters).
+WIDE_TABLE = 140
+
+
+def _print_stacked(rows: list) -> None:
+    """One block per parameter: its name, then unit, default and range, then the source.
+
+    Every line wraps at the terminal's width between words, so nothing is cut.
+    """
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console.print("Scenario parameters (sim/model/scenario.py)", style="bold", highlight=False)
+    for r in rows:
+        console.print(Text(r.path, style="bold"), highlight=False)
+        facts = f"unit: {r.unit or '–'}; default: {default_text(r.default)}; allowed: " \
+                f"{bounds_text(r)}"
+        console.print(Padding(Text(facts), (0, 0, 0, 4), expand=False), highlight=False)
+        source = Text(f"source: {r.source}", style="dim")
+        console.print(Padding(source, (0, 0, 0, 4), expand=False), highlight=False)

@@ -48,14 +48,13 @@ def scenarios(lang: str = LANG_OPTION) -> None:
         text = sc.description_en if lang == "en" and sc.description_en else sc.description
         rows.append((name, " ".join(text.split()), cost))
     name_w = max((len(r[0]) for r in rows), default=4)
-    cost_w = max([len(r[2]) for r in rows] + [len(t(lang, "sc_cost"))])
-    # One line per scenario: the description takes what the name and the cost leave.
-    desc_w = max(12, console.width - name_w - cost_w - 10)
+    cost_w = max(len(r[2]) for r in rows)
+    # The description takes what the name and the cost leave, wrapped between words
+    # within its cell (never cut); the cost's header wraps rather than the amounts.
     table = Table(title=t(lang, "sc_title"), title_justify="left")
     table.add_column(t(lang, "sc_name"), style="bold", no_wrap=True, min_width=name_w)
-    table.add_column(t(lang, "sc_description"), no_wrap=True, overflow="ellipsis",
-                     max_width=desc_w)
-    table.add_column(t(lang, "sc_cost"), justify="right", no_wrap=True, min_width=cost_w)
+    table.add_column(t(lang, "sc_description"), overflow="fold", ratio=1)
+    table.add_column(t(lang, "sc_cost"), justify="right", min_width=cost_w)
     for row in rows:
         table.add_row(*row)
     console.print(table)
