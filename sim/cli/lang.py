@@ -12,7 +12,9 @@ figures too) print their tables, notes and warnings in one language. It is chose
 
 ``sim report`` writes the council's report in Dutch unless ``--lang en`` is given (the
 report is for the gemeenteraad), and its terminal line follows the report's language.
-Error messages (exit 2) are English whatever the language.
+The lines every command may print (the "error:" frame, Typer's usage messages, Ctrl-C,
+disk full, a resume) follow the same choice, made once by the entry point from ``--lang``
+(see :mod:`sim.core.userlang`); the body of most input errors stays English.
 """
 
 from __future__ import annotations
