@@ -64,7 +64,7 @@ def test_ctrl_c_in_run_says_how_many_runs_are_kept_and_how_to_resume(tmp_path, c
                               capsys, monkeypatch)
     flat = " ".join(err.split())
     assert code == 130, err
-    assert "interrupted: 2 finished run(s) are kept" in flat, err
+    assert f"interrupted: the finished runs are kept (2 in {out})" in flat, err
     assert f"resume with: sim run baseline -r 4 --years 0.02 --out {out}" in flat, err
 
     monkeypatch.undo()
@@ -83,7 +83,7 @@ def test_ctrl_c_in_compare_is_named_too_and_in_dutch(tmp_path, capsys, monkeypat
                                "--out", str(out), "--lang", "nl"], capsys, monkeypatch)
     flat = " ".join(err.split())
     assert code == 130, err
-    assert "onderbroken: 1 voltooide run(s) blijven bewaard" in flat, err
+    assert f"onderbroken: de voltooide runs blijven bewaard (1 in {out})" in flat, err
     assert "verder met: sim compare baseline interventieteam" in flat, err
 
 

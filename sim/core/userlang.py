@@ -20,8 +20,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "field": "field",
         "internal": "internal error (a bug in Wijksim, please report it): {what}. Set "
                     "WIJKSIM_DEBUG=1 to see the traceback. Finished runs are kept.",
-        "interrupted": "interrupted: {n} finished run(s) are kept in {folder}; resume with: "
-                       "{command}",
+        "interrupted": "interrupted: the finished runs are kept ({n} in {folder}); resume "
+                       "with: {command}",
         "interrupted_none": "interrupted: no run had finished, nothing was kept; run the "
                             "command again to start over.",
         "interrupted_plain": "interrupted: finished runs are kept; nothing else was written.",
@@ -37,8 +37,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "field": "veld",
         "internal": "interne fout (een bug in Wijksim, meld die a.u.b.): {what}. Zet "
                     "WIJKSIM_DEBUG=1 voor de traceback. Voltooide runs blijven bewaard.",
-        "interrupted": "onderbroken: {n} voltooide run(s) blijven bewaard in {folder}; verder "
-                       "met: {command}",
+        "interrupted": "onderbroken: de voltooide runs blijven bewaard ({n} in {folder}); "
+                       "verder met: {command}",
         "interrupted_none": "onderbroken: nog geen run was voltooid, er is niets bewaard; start "
                             "het commando opnieuw.",
         "interrupted_plain": "onderbroken: voltooide runs blijven bewaard; verder is niets "

@@ -18,7 +18,7 @@ from typing import Any
 
 from sim.analysis.discovery import latest_discovery
 from sim.analysis.robustness import fig_regret, fig_share_best, load_result
-from sim.core.errors import UserError
+from sim.core.errors import DiskFullError, UserError, is_disk_full
 from sim.report.document import Block
 
 LANGS = ("nl", "en")
@@ -385,6 +385,8 @@ def build_robustness_report(folder: str | Path, fmt: str = "html", lang: str = "
                                                      (prov.get("policies") or {}).items()}}}
                 render_pdf(doc, figures, out, lang, comp)
         except OSError as exc:
+            if is_disk_full(exc):
+                raise DiskFullError(f"the report {out}") from None
             raise UserError(f"cannot write the report ({exc.strerror or exc}).",
                             file=str(out), field="--out") from None
         finally:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.core.errors import UserError
+from sim.core.errors import DiskFullError, UserError, is_disk_full
 from sim.runs.store import STORE_NAME, ResultStore
 
 LOCK_NAME = ".wijksim.lock"
@@ -101,6 +101,8 @@ def folder_lock(folder: Path) -> Iterator[Callable[[str], None]]:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(f"the lock file {path}") from None
         raise UserError(f"cannot write in the results folder ({exc.strerror}); is it "
                         "read-only? Choose another --out.", file=str(folder),
                         field="--out") from None
@@ -242,6 +244,8 @@ def results_folder(folder: str | Path, made_by: MadeBy, *,
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(f"the results folder {folder}") from None
         raise UserError(f"cannot create the results folder ({exc.strerror}).",
                         file=str(folder), field="--out") from None
     try:
