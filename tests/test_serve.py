@@ -13,15 +13,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from sim.core.errors import UserError
 from sim.model.scenario import load_scenario
 from sim.runs.runner import RunSpec, execute
+from sim.serve.council import CouncilModel
+from sim.serve.levers import apply_levers, levers_of
 from sim.serve.live import (
     HOURS_PER_STEP,
-    CouncilModel,
     Message,
     PairedRun,
-    apply_levers,
+    Totals,
     choose,
-    levers_of,
     parse_seed,
+    prevented_interval,
     reference_for,
     shipped_scenarios,
 )
@@ -58,10 +59,8 @@ def test_paired_totals_equal_plain_runs_with_the_same_seed():
     assert tot.cost_eur == pytest.approx(4 * 1406 * 80 * 0.5, rel=1e-3)
 
 
-def test_the_council_model_steps_a_week_and_matches_sim_run(monkeypatch):
-    monkeypatch.setattr("sim.serve.live.load_scenario",
-                        lambda ref, **kw: load_scenario(ref, **kw).with_overrides(SHORT))
-    m = CouncilModel("baseline", seed=3)
+def test_the_council_model_steps_a_week_and_matches_sim_run():
+    m = CouncilModel(short("baseline"), seed=3)
     assert m.message is None and m.running
     t0 = time.perf_counter()
     m.step()
@@ -86,7 +85,7 @@ def test_a_bad_scenario_file_gives_a_message_not_an_exception(tmp_path, content)
     got = choose(str(p))
     assert isinstance(got, Message) and got.kind == "error"
     assert "bad.toml" in got.text
-    m = CouncilModel(str(p))
+    m = CouncilModel(got)
     assert m.message == got and m.pair is None and not m.running
     m.step()  # stepping a failed model does nothing
     assert not m.running
@@ -99,8 +98,10 @@ def test_missing_binary_and_folder_scenarios_give_messages(tmp_path):
                 "../etc/passwd"):
         got = choose(ref)
         assert isinstance(got, Message), ref
-    assert "not a whole number" in CouncilModel("baseline", seed="abc").message.text
-    assert "out of range" in CouncilModel("baseline", seed=-1).message.text
+    base = short("baseline")
+    assert "geheel getal" in CouncilModel(base, seed="abc").message.say("nl")
+    assert "not a whole number" in CouncilModel(base, seed="abc").message.say("en")
+    assert "out of range" in CouncilModel(base, seed=-1).message.say("en")
 
 
 def test_levers_start_at_the_scenario_and_change_it_only_when_moved():
@@ -124,10 +125,8 @@ def test_levers_start_at_the_scenario_and_change_it_only_when_moved():
         apply_levers(no_boa, {"boa_patrol_hours": 500})
 
 
-def test_extra_wijkagenten_cost_what_politienorm_assumes(monkeypatch):
-    monkeypatch.setattr("sim.serve.live.load_scenario",
-                        lambda ref, **kw: load_scenario(ref, **kw).with_overrides(SHORT))
-    m = CouncilModel("baseline", wijkagenten_fte=19)
+def test_extra_wijkagenten_cost_what_politienorm_assumes():
+    m = CouncilModel(short("baseline"), wijkagenten_fte=19)
     assert m.pair.modified
     while m.running:
         m.step()
@@ -160,12 +159,12 @@ def test_views_render_the_map_chart_and_totals():
 
 def test_targets_and_shipped_scenarios(tmp_path, monkeypatch):
     assert "baseline" in shipped_scenarios() and "interventieteam" in shipped_scenarios()
-    assert resolve_target(None) == Target("live", "baseline")
+    assert resolve_target(None) == Target("live", "interventieteam")  # a real comparison
     assert resolve_target("politienorm") == Target("live", "politienorm")
     monkeypatch.setenv("WIJKSIM_SERVE_TARGET", Target("meeting", "/x").to_env())
     assert target_from_env() == Target("meeting", "/x")
     monkeypatch.setenv("WIJKSIM_SERVE_TARGET", "{not json")
-    assert target_from_env() == Target("live", "baseline")
+    assert target_from_env() == Target("live", "interventieteam")
     with pytest.raises(UserError, match="comparison.json"):
         resolve_target(str(tmp_path))  # a folder that is not a comparison
 
@@ -202,3 +201,36 @@ def test_the_server_answers_listens_on_localhost_and_stops_on_ctrl_c():
         assert "127.0.0.1" in server.output()
         server.proc.send_signal(signal.SIGINT)
         assert server.proc.wait(timeout=15) == 0
+
+
+def test_prevented_is_shown_only_once_its_paired_interval_excludes_zero():
+    """Issue 22.6: the report's rule in the live view ('nog niet aantoonbaar' before)."""
+    from sim.serve.views import prevented_text
+
+    noisy = np.array([3, -4, 2, -1, 0, 4, -3, 1])  # mean 0.25: the interval holds zero
+    clear = np.array([3, 2, 4, 3, 2, 3, 4, 3])
+    assert prevented_interval(noisy[:5]) is None  # too few weeks to judge
+    lo, hi = prevented_interval(noisy)
+    assert lo < 0 < hi
+    lo2, hi2 = prevented_interval(clear)
+    assert 0 < lo2 < clear.sum() < hi2
+    base = {"days": 56, "completed": 0, "arrests": 0, "reference_arrests": 0,
+            "cost_eur": 60_000.0}
+    unclear = Totals(woninginbraken=100, reference_woninginbraken=102,
+                     prevented_interval=(lo, hi), **base)
+    proven = Totals(woninginbraken=100, reference_woninginbraken=124,
+                    prevented_interval=(lo2, hi2), **base)
+    assert unclear.cost_per_prevented_eur is None and not unclear.proven
+    assert prevented_text(unclear, "nl").startswith("nog niet aantoonbaar")
+    assert proven.proven and proven.cost_per_prevented_eur == pytest.approx(2500)
+    assert prevented_text(proven, "nl").startswith("24 (90%:")
+
+
+def test_the_live_view_names_the_wijken():
+    """Issue 22.1 for the live view: the wijk key shows the city's names (code if none)."""
+    from sim.serve.views import wijken_html
+
+    pair = PairedRun(short("interventieteam"), reference_for(short("interventieteam")), 1)
+    text = wijken_html(pair, "nl")
+    for i, w in enumerate(pair.city.wijken):
+        assert f'data-code="{w.code}">{w.name or w.code}:' in text, (i, w.code)

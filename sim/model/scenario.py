@@ -516,10 +516,18 @@ def _raw_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
             raise UserError(f"{exc.message} (named by 'extends' in {path})", file=exc.file,
                             field=exc.field) from None
         raise
-    base.pop("name", None)  # a name belongs to its own file (default: the file's name)
-    base.pop("description", None)  # a description belongs to its own file
-    base.pop("description_en", None)
-    return deep_merge(base, data)
+    return inherit(base, data)
+
+
+def inherit(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """``child`` extending ``base``: a name and descriptions belong to their own file."""
+    own = ("name", "description", "description_en")
+    return deep_merge({k: v for k, v in base.items() if k not in own}, child)
+
+
+def raw_scenario(path: Path) -> dict[str, Any]:
+    """A scenario file's values with its ``extends`` chain merged (not yet validated)."""
+    return _raw_chain(path)
 
 
 def calibrated_parameters(city: str) -> dict[str, Any]:
@@ -638,15 +646,25 @@ def load_scenario(ref: str | Path, *, calibrated: bool = True,
     scenario's city, and that city's calibration applies.
     """
     path = resolve_path(ref)
-    data = _raw_chain(path)
-    data.setdefault("name", slugify(path.stem))
+    return scenario_from_data(_raw_chain(path), str(path), slugify(path.stem),
+                              calibrated=calibrated, city=city)
+
+
+def scenario_from_data(data: dict[str, Any], source: str, default_name: str, *,
+                       calibrated: bool = True, city: str | None = None) -> Scenario:
+    """A scenario from merged file values: its city checked, calibration applied, validated.
+
+    ``source`` names the file in messages; ``default_name`` is used when ``name`` is absent.
+    """
+    data = dict(data)
+    data.setdefault("name", default_name)
     own = data.get("city", "amstelveen")
     if not isinstance(own, str) or not re.match(SLUG_PATTERN, own):
         raise UserError(f"'{str(own)[:60]}' is not a city name. A city is the name of a "
-                        f"folder under calibration/: {SLUG_HELP}.", file=str(path), field="city")
+                        f"folder under calibration/: {SLUG_HELP}.", file=source, field="city")
     if city is not None:
         data["city"] = city
     if calibrated and data.get("use_calibration", True) is not False:
         city = str(data.get("city", "amstelveen"))
         data = deep_merge(calibrated_parameters(city), data)
-    return validate_scenario(data, source=str(path))
+    return validate_scenario(data, source=source)

@@ -1,35 +1,40 @@
-"""The page of ``sim serve``: Mesa's SolaraViz with Wijksim's map, totals and chart.
+"""The page of ``sim serve``: Wijksim's own Dutch projector view of a Mesa model.
 
-Live mode: a sidebar card picks the scenario (shipped, or a file); SolaraViz's own cards
-hold play, step and reset and the capacity sliders and seed (they apply on Reset, as in
-any SolaraViz app); the main area shows the map, the running totals against the reference
-and the monthly chart. One SolaraViz step is one simulated week of both runs
-(:class:`~sim.serve.live.CouncilModel`); SolaraViz steps in a thread, so the page stays
-responsive. Meeting mode shows a finished comparison folder. Dutch by default; the app
-bar switches to English.
+Live mode: the map takes the left of the page (the wijken by name beneath it); the right
+holds play, the running totals against the reference, the monthly chart and the controls
+(:mod:`sim.serve.controls`). One step is one simulated week of both runs
+(:class:`~sim.serve.council.CouncilModel`), played in a thread so the page stays
+responsive. Each browser session is admitted by :mod:`sim.serve.access` (a cap, an idle
+end). Meeting mode shows a finished comparison folder (:mod:`sim.serve.meeting`). Dutch by
+default; the app bar switches to English. Mesa's SolaraViz is not used: its controls are
+English and its grid leaves the map a third of the width.
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
+import threading
+import time
+import uuid
 
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
 from sim.model.clock import HOURS_PER_DAY
-from sim.report.text import tr
-from sim.serve.live import CouncilModel, Lever, Message, shipped_scenarios
-from sim.serve.meeting import Meeting, try_meeting
+from sim.model.scenario import Scenario
+from sim.serve.access import release_memory, sessions
+from sim.serve.controls import LeverCard, PlayBar, ScenarioCard
+from sim.serve.council import CouncilModel
+from sim.serve.live import Message, choose, shipped_scenarios
+from sim.serve.meeting import MeetingPage
 from sim.serve.target import target_from_env
 from sim.serve.text import t
-from sim.serve.views import map_figure, monthly_figure, totals_html
+from sim.serve.upload import scenario_from_upload
+from sim.serve.views import map_figure, monthly_figure, totals_html, wijken_html
 
-#: Pause between two steps while playing (ms): room for the page's own events; a simulated
-#: week then takes about 0.5 s (Mesa's "Play Interval" slider changes it).
-PLAY_INTERVAL_MS = 250
+#: Pause between two steps while playing (s): room for the page's own events; a simulated
+#: week then takes about 0.5 s.
+PLAY_PAUSE_S = 0.25
 
 #: The page's language; one per browser session (Solara scopes reactive globals so).
 lang = solara.reactive("nl")
@@ -49,11 +54,13 @@ CSS = """
 .wijksim-key-table thead th { background: #f0f0f0; }
 .wijksim-figure img { max-width: 1100px; width: 100%; }
 .wijksim-settings { font-size: 14px; margin: 6px 0; }
-/* SolaraViz lays components out in a grid of fixed-height cells: pictures fit their cell */
-.wijksim-map img { height: 370px; width: auto !important; max-width: 100%;
-  object-fit: contain; }
-.wijksim-chart img { height: 300px; width: auto !important; max-width: 100%;
-  object-fit: contain; }
+.wijksim-map img { width: 100% !important; height: auto; }
+.wijksim-chart img { width: 100% !important; height: auto; }
+.wijksim-wijken { columns: 2; font-size: 16px; margin: 4px 0 0 8px; }
+.wijksim-wijken li { break-inside: avoid; }
+.wijksim-lever .v-label { font-size: 15px; color: #222 !important; }
+.wijksim-notice { font-size: 22px; margin: 40px; }
+.solara-file-drop { border: 2px dashed #999; padding: 10px; margin: 8px 0; font-size: 14px; }
 """
 
 
@@ -76,168 +83,192 @@ def LanguageSwitch():
                   icon_name="mdi-translate", classes=["wijksim-lang"])
 
 
-@solara.component
-def ErrorBox(message: Message, title: str, hint: str):
-    """A message in the page instead of a run."""
-    with solara.Column(classes=["wijksim-error"]):
-        solara.Error(f"{title}: {message.text}", icon=True)
-        solara.Text(hint)
-
-
 # ---- live mode ------------------------------------------------------------------------------
-def _slider(lever: Lever, label: str) -> dict:
-    kind = "SliderInt" if lever.integer and float(lever.step).is_integer() else "SliderFloat"
-    cast = int if kind == "SliderInt" else float
-    return {"type": kind, "label": label, "value": cast(lever.value), "min": cast(lever.lo),
-            "max": cast(lever.hi), "step": cast(lever.step)}
+def _session_key() -> str:
+    """This browser session's key: Solara's kernel id (a random one outside a server)."""
+    try:
+        from solara.server import kernel_context
 
-
-def model_params(model: CouncilModel, language: str) -> dict:
-    """SolaraViz's model parameters: the scenario (fixed), the sliders, the seed field."""
-    params: dict = {"scenario_ref": model.scenario_ref}
-    for name, lever in model.levers.items():
-        params[name] = _slider(lever, t(language, name))
-    params["seed"] = {"type": "InputText", "label": t(language, "seed"),
-                      "value": model.seed_text}
-    return params
-
-
-def _no_model(model: CouncilModel, language: str) -> bool:
-    """Show why there is no model (a bad scenario) and say so; False when there is one."""
-    if model.pair is not None:
-        return False
-    ErrorBox(model.message or Message("error", "?"), t(language, "error_title"),
-             t(language, "error_hint"))
-    return True
+        return kernel_context.get_current_context().id
+    except Exception:  # noqa: BLE001 — rendered outside a server (tests)
+        return uuid.uuid4().hex
 
 
 @solara.component
-def MapView(model: CouncilModel):
-    """The live map (see :func:`sim.serve.views.map_figure`)."""
-    update_counter.get()
+def Notice(text: str):
+    """A page that only says something (a full server, an ended session)."""
+    solara.Text(text, classes=["wijksim-notice"])
+
+
+@solara.component
+def LiveSession(initial: str):
+    """A live page, if this session is admitted; it ends after the idle timeout."""
+    key = solara.use_memo(_session_key, [])
+    admitted = solara.use_memo(lambda: sessions().admit(key), [])
+    ended = solara.use_reactive(False)
     language = lang.value
-    if _no_model(model, language):
-        return
+
+    def register() -> None:
+        try:
+            from solara.server import kernel_context
+
+            kernel_context.get_current_context().on_close(lambda: sessions().leave(key))
+        except Exception:  # noqa: BLE001 — no server (tests)
+            pass
+
+    solara.use_effect(register, [])
+
+    def watch(cancel: threading.Event) -> None:
+        period = min(5.0, max(sessions().idle_s / 4, 0.2))
+        while not cancel.wait(period):
+            if sessions().idle(key):
+                sessions().leave(key)
+                ended.set(True)  # drops the live page and its model
+                threading.Timer(1.0, release_memory).start()
+                return
+
+    solara.use_thread(watch, dependencies=[admitted, ended.value])
+    if not admitted:
+        Notice(t(language, "full", limit=sessions().limit))
+    elif ended.value:
+        Notice(t(language, "ended", minutes=f"{sessions().idle_s / 60:g}"))
+    else:
+        LivePage(initial, touch=lambda: sessions().touch(key))
+
+
+def _model(source: Scenario | Message, values: dict[str, float], seed: str) -> CouncilModel:
+    return CouncilModel(source, seed=seed, **values)
+
+
+@solara.component
+def LivePage(initial: str, touch=lambda: None):  # noqa: ANN001
+    """The live view: map, totals, chart and controls on one page."""
+    first = solara.use_memo(lambda: choose(initial), [])
+    label = solara.use_reactive(initial if isinstance(first, Scenario) else initial)
+    source = solara.use_reactive(first)
+    seed = solara.use_reactive("42")
+    model = solara.use_reactive(solara.use_memo(lambda: _model(first, {}, "42"), []))
+    values = solara.use_reactive({k: lv.value for k, lv in model.value.levers.items()})
+    error = solara.use_reactive(None)
+    playing = solara.use_reactive(False)
+    tick = solara.use_reactive(0)
+    language = lang.value
+    current = model.value
+
+    def start(new_source: Scenario | Message, new_label: str, lever_values: dict) -> None:
+        touch()
+        built = _model(new_source, lever_values, seed.value)
+        if built.message is not None:
+            error.set(built.message)  # shown once, in the controls; the old run stays
+            return
+        error.set(None)
+        playing.set(False)
+        source.set(new_source)
+        label.set(new_label)
+        model.set(built)
+        values.set({k: lv.value if k not in lever_values else lever_values[k]
+                    for k, lv in built.levers.items()})
+
+    def pick(name: str) -> None:
+        start(choose(name), name, {})
+
+    def upload(filename: str, data: bytes) -> None:
+        got = scenario_from_upload(filename, data)
+        if isinstance(got, Message):
+            touch()
+            error.set(got)
+            return
+        start(got, t(language, "uploaded", name=got.name), {})
+
+    def apply() -> None:
+        start(source.value, label.value, dict(values.value))
+
+    def set_value(name: str, value: float) -> None:
+        touch()
+        values.set({**values.value, name: value})
+
+    def one_step() -> None:
+        touch()
+        model.value.step()
+        tick.set(tick.value + 1)
+
+    def play_loop() -> None:
+        while playing.value and model.value.running:
+            time.sleep(PLAY_PAUSE_S)
+            if not playing.value:
+                break
+            model.value.step()
+            touch()
+            tick.set(tick.value + 1)
+        if playing.value:
+            playing.set(False)
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value, id(current)],
+                        prefer_threaded=True)
+    names = shipped_scenarios()
+    pending = any(abs(values.value.get(k, lv.value) - lv.value) > 1e-9
+                  for k, lv in current.levers.items()) if current.pair else False
+    with solara.Columns([7, 5], classes=["wijksim-live"]):
+        with solara.Column():
+            if current.pair is None:
+                solara.Error(f"{t(language, 'error_title')}: "
+                             f"{(current.message or Message('error', '?')).say(language)}",
+                             classes=["wijksim-error"])
+            else:
+                MapView(current, tick.value, language)
+        with solara.Column():
+            if current.pair is not None:
+                PlayBar(language, playing, current.running, one_step)
+                TotalsView(current, tick.value, language)
+                MonthlyView(current, tick.value, language)
+            ScenarioCard(language, label.value, names, pick, upload, error.value)
+            if current.levers:
+                LeverCard(language, current.levers, values.value, set_value, seed,
+                          pending, apply)
+
+
+@solara.component
+def MapView(model: CouncilModel, tick: int, language: str):
+    """The live map (see :func:`sim.serve.views.map_figure`) and the wijken by name."""
+    del tick  # a new value redraws
     with solara.Div(classes=["wijksim-map"]):
         solara.Image(png(map_figure(model.pair, language)), width="100%")
+    solara.HTML(tag="div", unsafe_innerHTML=wijken_html(model.pair, language),
+                classes=["wijksim-wijken-box"])
 
 
 @solara.component
-def TotalsView(model: CouncilModel):
+def TotalsView(model: CouncilModel, tick: int, language: str):
     """Date, week and the running totals against the reference."""
-    update_counter.get()
-    language = lang.value
-    if _no_model(model, language):
-        return
+    del tick
     solara.HTML(tag="div", unsafe_innerHTML=totals_html(model.pair, language,
                                                         model.pair.master_seed),
                 classes=["wijksim-totals-box"])
 
 
 @solara.component
-def MonthlyView(model: CouncilModel):
+def MonthlyView(model: CouncilModel, tick: int, language: str):
     """Woninginbraken per month, the scenario against the reference (redrawn monthly)."""
-    update_counter.get()
+    del tick
     pair = model.pair
-    months = -1 if pair is None else pair.hours_done // (HOURS_PER_DAY * 28)
-    data = solara.use_memo(
-        lambda: None if pair is None else png(monthly_figure(pair, lang.value)),
-        [id(model), months, pair is not None and pair.done, lang.value])
-    if data is not None:
-        with solara.Div(classes=["wijksim-chart"]):
-            solara.Image(data, width="100%")
-
-
-def _is_file(ref: str) -> bool:
-    return ref.endswith(".toml") or "/" in ref or ref.startswith(".")
-
-
-@solara.component
-def LivePage(initial: str):
-    """SolaraViz on a :class:`CouncilModel`, with a scenario picker."""
-    first = solara.use_memo(lambda: CouncilModel(initial), [])
-    model = solara.use_reactive(first)
-    generation = solara.use_reactive(0)
-    file_text = solara.use_reactive(initial if _is_file(initial) else "")
-    language = lang.value
-    current = model.value
-
-    def pick(ref: str) -> None:
-        ref = (ref or "").strip()
-        if not ref:
-            return
-        model.value = CouncilModel(ref, seed=current.seed_text)
-        generation.value += 1  # a new SolaraViz: its sliders start at the scenario's values
-
-    names = shipped_scenarios()
-    options = names if current.scenario_ref in names else [*names, current.scenario_ref]
-    with solara.AppBar():
-        LanguageSwitch()
-    with solara.Sidebar(), solara.Card(t(language, "scenario_card"),
-                                       classes=["wijksim-scenario"]):
-        solara.Select(label=t(language, "scenario_pick"), value=current.scenario_ref,
-                      values=options, on_value=pick, classes=["wijksim-picker"])
-        with solara.Row():
-            solara.InputText(t(language, "scenario_file"), value=file_text,
-                             continuous_update=True, classes=["wijksim-file"])
-            solara.Button(t(language, "scenario_file_load"),
-                          on_click=lambda: pick(file_text.value), classes=["wijksim-load"])
-        if current.message is not None:
-            solara.Error(current.message.text, classes=["wijksim-scenario-error"])
-        solara.Text(t(language, "scenario_hint"), style="font-size: 12px; color: #555")
-    SolaraViz(
-        model,
-        components=[(MapView, 0), (TotalsView, 0), (MonthlyView, 0)],
-        model_params=model_params(current, language),
-        name=t(language, "title"),
-        play_interval=PLAY_INTERVAL_MS,
-    ).key(f"wijksim-viz-{generation.value}")
+    months = pair.hours_done // (HOURS_PER_DAY * 28)
+    data = solara.use_memo(lambda: png(monthly_figure(pair, language)),
+                           [id(model), months, pair.done, language])
+    with solara.Div(classes=["wijksim-chart"]):
+        solara.Image(data, width="100%")
 
 
 # ---- meeting mode ---------------------------------------------------------------------------
-@solara.component
-def MeetingPage(folder: str):
-    """A finished comparison: its key table and figures; nothing is simulated."""
-    meeting = solara.use_memo(lambda: try_meeting(folder), [])
-    language = lang.value
-
-    def figures() -> list[tuple[str, bytes]]:  # drawn only for another language: a thread
-        return meeting.figures(language) if isinstance(meeting, Meeting) else []
-
-    drawn = solara.use_thread(figures, dependencies=[language])
-    with solara.AppBar():
-        LanguageSwitch()
-    solara.AppBarTitle(t(language, "meeting_title"))
-    if isinstance(meeting, Message):
-        ErrorBox(meeting, t(language, "meeting_error"), "")
-        return
-    first, last = meeting.span()
-    prov = meeting.comp["provenance"]
-    with solara.Column(classes=["wijksim-meeting"], style="max-width: 1200px"):
-        solara.Markdown(f"## {tr(language, 'h_table')}")
-        solara.Text(t(language, "meeting_intro", command=prov.get("command", "sim compare"),
-                      reps=prov["replications"], first=first, last=last))
-        solara.HTML(tag="div", unsafe_innerHTML=meeting.table_html(language),
-                    classes=["wijksim-table"])
-        solara.Markdown(f"## {tr(language, 'h_figures')}")
-        if drawn.state == solara.ResultState.FINISHED:
-            for name, data in drawn.value or []:
-                with solara.Div(classes=["wijksim-figure", f"wijksim-{name}"]):
-                    solara.Image(data, width="100%")
-        elif drawn.state == solara.ResultState.ERROR:
-            solara.Error(f"{drawn.error}")
-        else:
-            solara.ProgressLinear(True)
-        solara.Text(str(Path(folder)), style="font-size: 12px; color: #777")
-
-
 @solara.component
 def Page():
     """The page: live mode, or meeting mode for a comparison folder."""
     target = target_from_env()
     solara.Style(CSS)
     solara.Title(t(lang.value, "meeting_title" if target.kind == "meeting" else "title"))
+    with solara.AppBar():
+        LanguageSwitch()
+    solara.AppBarTitle(t(lang.value, "meeting_title" if target.kind == "meeting" else "title"))
     if target.kind == "meeting":
-        MeetingPage(target.ref)
+        MeetingPage(target.ref, lang.value)
     else:
-        LivePage(target.ref)
+        LiveSession(target.ref)

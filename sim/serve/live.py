@@ -7,27 +7,24 @@ state, so the totals after the whole horizon are exactly those of ``sim run`` wi
 scenario and seed (replication 0). The burn-in runs when the pair is made, so the page
 starts on 1 January of the first counted year.
 
-:class:`CouncilModel` is the Mesa model that SolaraViz steps: one step is one simulated
-week of both runs. A scenario that cannot be loaded (a bad file, an unknown name, a seed
-out of range) never raises: the model carries a :class:`Message` and does not run, so the
-page can say what is wrong and the server keeps running.
+The page steps it through :class:`~sim.serve.council.CouncilModel` (one step, one week).
+A scenario that cannot be loaded never raises: :func:`choose` returns a :class:`Message`,
+so the page can say what is wrong and the server keeps running.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from mesa import Model
 
-from sim.analysis.compare_metrics import month_edges
+from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges
 from sim.core.errors import UserError
 from sim.model.clock import DAYS_PER_YEAR, HOURS_PER_DAY
 from sim.model.model import BOA, TEAM, WIJKAGENT, WijkModel
-from sim.model.scenario import HOURS_PER_FTE_YEAR, Scenario, known_scenarios, load_scenario
+from sim.model.scenario import Scenario, known_scenarios, load_scenario
 from sim.runs.runner import cached_city
 from sim.runs.seeds import MAX_SEED, replication_seed
 
@@ -43,85 +40,24 @@ VISIT_HOURS = 7 * HOURS_PER_DAY
 #: ``scenarios/politienorm.toml`` (€95,000 all-in per police FTE; paid by the police).
 WIJKAGENT_EUR_PER_FTE_YEAR = 95_000.0
 DEFAULT_SEED = 42
+#: Weeks before the page judges whether burglaries were prevented (a paired interval).
+MIN_WEEKS = 8
 
 
 @dataclass(frozen=True)
 class Message:
-    """Something the page must say instead of running: ``kind`` is "error" or "info"."""
+    """Something the page must say instead of running: ``kind`` is "error" or "info".
+
+    ``text`` is Dutch (the page's language), ``text_en`` English (the same when empty).
+    """
 
     kind: str
     text: str
+    text_en: str = ""
 
-
-# ---- the capacity levers ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Lever:
-    """One slider: its model parameter name, range and step, and the scenario's own value."""
-
-    name: str
-    lo: float
-    hi: float
-    step: float
-    value: float  # the slider's position for the scenario (its own value, rounded to step)
-    exact: float  # the scenario's own value
-    integer: bool = False
-
-
-def _on_step(x: float, step: float, lo: float, hi: float) -> float:
-    return float(min(hi, max(lo, round(x / step) * step)))
-
-
-def levers_of(sc: Scenario) -> dict[str, Lever]:
-    """The page's sliders for a scenario, each positioned at the scenario's own value."""
-    boa_total = sc.boa.fte * HOURS_PER_FTE_YEAR
-    boa_hours = boa_total * sc.boa.burglary_patrol_share
-    boa_hi = max(100.0, math.floor(boa_total / 100) * 100)
-    team = sc.interventieteam
-    team_years = team.last_year - team.first_year + 1
-    horizon_years = max(1, math.ceil(sc.years))
-    years_hi = max(horizon_years, 1)
-    out = [
-        Lever("boa_patrol_hours", 0, boa_hi, 100, _on_step(boa_hours, 100, 0, boa_hi),
-              boa_hours, integer=True),
-        Lever("team_fte", 0, 12, 0.5, _on_step(team.fte, 0.5, 0, 12), team.fte),
-        Lever("team_years", 1, years_hi, 1, _on_step(team_years, 1, 1, years_hi), team_years,
-              integer=True),
-        Lever("regisseurs_per_gebied", 0, 5, 1, float(sc.wijkregisseur.per_gebied),
-              sc.wijkregisseur.per_gebied, integer=True),
-        Lever("wijkagenten_fte", 0, 40, 1, _on_step(sc.wijkagenten.fte, 1, 0, 40),
-              sc.wijkagenten.fte),
-    ]
-    return {lv.name: lv for lv in out}
-
-
-def apply_levers(sc: Scenario, values: dict[str, float | None]) -> Scenario:
-    """The scenario with the sliders' values; a slider at the scenario's position changes nothing.
-
-    ``values`` maps lever names to slider values (None: not given). Raises
-    :class:`UserError` for a value the scenario refuses (e.g. more boa hours than boa's).
-    """
-    levers = levers_of(sc)
-    changed = {k: float(v) for k, v in values.items()
-               if v is not None and k in levers and abs(float(v) - levers[k].value) > 1e-9}
-    if not changed:
-        return sc
-    over: dict[str, Any] = {}
-    if "boa_patrol_hours" in changed:
-        total = sc.boa.fte * HOURS_PER_FTE_YEAR
-        if total <= 0:
-            raise UserError("this scenario has no boa's, so no boa patrol hours can be set.",
-                            field="boa_patrol_hours")
-        over["boa.burglary_patrol_share"] = min(1.0, changed["boa_patrol_hours"] / total)
-    if "team_fte" in changed:
-        over["interventieteam.fte"] = changed["team_fte"]
-    if "team_years" in changed:
-        over["interventieteam.last_year"] = (sc.interventieteam.first_year
-                                             + int(changed["team_years"]) - 1)
-    if "regisseurs_per_gebied" in changed:
-        over["wijkregisseur.per_gebied"] = int(changed["regisseurs_per_gebied"])
-    if "wijkagenten_fte" in changed:
-        over["wijkagenten.fte"] = changed["wijkagenten_fte"]
-    return sc.with_overrides(over)
+    def say(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return self.text_en if lang == "en" and self.text_en else self.text
 
 
 # ---- choosing a scenario ---------------------------------------------------------------------
@@ -141,20 +77,21 @@ def parse_seed(value: int | str | None) -> int:
 
 
 def choose(ref: str | Path) -> Scenario | Message:
-    """A shipped scenario name or a scenario file, loaded and checked; a Message if it fails.
+    """A shipped scenario name, or the file given on the command line; a Message if it fails.
 
-    Never raises: whatever is wrong with the file (missing, not TOML, a field out of
-    bounds, a city that cannot be read) comes back as an error Message naming it.
+    The page passes only shipped names (its picker); a path comes only from ``sim serve``'s
+    argument, never from the browser (uploads: :mod:`sim.serve.upload`). Never raises.
     """
     try:
         sc = load_scenario(str(ref).strip())
         cached_city(sc.city)  # the city's data is checked here too
         return sc
     except UserError as exc:
-        return Message("error", str(exc))
+        return Message("error", f"Dit scenario kan niet worden gestart: {exc}", str(exc))
     except Exception as exc:  # noqa: BLE001 — a page must not fall over on any file
-        return Message("error", f"{ref}: cannot be read as a scenario "
-                                f"({type(exc).__name__}: {exc}).")
+        return Message("error", f"{ref}: kan niet als scenario worden gelezen "
+                                f"({type(exc).__name__}).",
+                       f"{ref}: cannot be read as a scenario ({type(exc).__name__}).")
 
 
 def reference_for(sc: Scenario) -> Scenario:
@@ -194,6 +131,8 @@ class Totals:
     reference_arrests: int
     cost_eur: float
     per_year: dict[str, float] = field(default_factory=dict)
+    #: 90% interval of ``prevented`` from the paired weekly differences (None: too few weeks)
+    prevented_interval: tuple[float, float] | None = None
 
     @property
     def prevented(self) -> int:
@@ -201,9 +140,34 @@ class Totals:
         return self.reference_woninginbraken - self.woninginbraken
 
     @property
+    def proven(self) -> bool:
+        """The report's rule: an effect only when the paired 90% interval lies above zero."""
+        return self.prevented_interval is not None and self.prevented_interval[0] > 0
+
+    @property
+    def proven_more(self) -> bool:
+        """More burglaries than the reference: the paired interval lies below zero."""
+        return self.prevented_interval is not None and self.prevented_interval[1] < 0
+
+    @property
     def cost_per_prevented_eur(self) -> float | None:
-        """Cost so far per burglary prevented so far (None when none were prevented)."""
-        return self.cost_eur / self.prevented if self.prevented > 0 else None
+        """Cost so far per burglary prevented so far; None until the effect is proven."""
+        return self.cost_eur / self.prevented if self.proven and self.prevented > 0 else None
+
+
+def prevented_interval(weekly_prevented: np.ndarray) -> tuple[float, float] | None:
+    """90% interval of the total prevented from paired weekly differences (reference - scenario).
+
+    Each week is one paired observation (the same random numbers in both runs); the total's
+    interval is the number of weeks times the Student-t interval of their mean, as the
+    report's key table does over replications. None with fewer than :data:`MIN_WEEKS` weeks.
+    Weeks are treated as independent: an approximation (near repeats link adjacent weeks).
+    """
+    n = len(weekly_prevented)
+    if n < MIN_WEEKS:
+        return None
+    _mean, lo, hi = mean_ci(np.asarray(weekly_prevented, dtype=float)[:, None], LEVEL)
+    return float(lo[0] * n), float(hi[0] * n)
 
 
 class PairedRun:
@@ -298,12 +262,15 @@ class PairedRun:
             cost += eur * done / DAYS_PER_YEAR
         years = max(days, 1) / DAYS_PER_YEAR
         total = int(m.daily_attempts[s].sum())
+        weeks = days // 7
+        daily = (r.daily_attempts[s].sum(axis=1) - m.daily_attempts[s].sum(axis=1))[:weeks * 7]
         return Totals(
             days=days, woninginbraken=total,
             reference_woninginbraken=int(r.daily_attempts[s].sum()),
             completed=int(m.daily_completed[s].sum()), arrests=arrests,
             reference_arrests=ref_arrests, cost_eur=cost,
             per_year={"woninginbraken": total / years, "arrests": arrests / years},
+            prevented_interval=prevented_interval(daily.reshape(weeks, 7).sum(axis=1)),
         )
 
     def monthly(self) -> dict[str, Any]:
@@ -365,63 +332,3 @@ class PairedRun:
         return np.column_stack([col + 0.5, -(row + 0.5)])
 
 
-# ---- the Mesa model SolaraViz steps ----------------------------------------------------------
-class CouncilModel(Model):
-    """The live page's model: one step is one simulated week of the scenario and its reference.
-
-    Every argument has a default, so SolaraViz can make a new one on Reset from the page's
-    controls. Lever arguments left None keep the scenario's own values.
-
-    Args:
-        scenario_ref: a shipped scenario name or a path to a scenario file.
-        boa_patrol_hours: boa hours per year on burglary patrol.
-        team_fte: interventieteam FTE.
-        team_years: years the interventieteam works, from its first year.
-        regisseurs_per_gebied: wijkregisseurs per gebied.
-        wijkagenten_fte: wijkagenten FTE.
-        seed: the master seed (as ``sim run --seed``), a number or the text of the seed field.
-    """
-
-    def __init__(self, scenario_ref: str = REFERENCE, boa_patrol_hours: float | None = None,
-                 team_fte: float | None = None, team_years: float | None = None,
-                 regisseurs_per_gebied: float | None = None,
-                 wijkagenten_fte: float | None = None, seed: int | str = DEFAULT_SEED):
-        super().__init__(rng=0)
-        self.scenario_ref = str(scenario_ref)
-        self.message: Message | None = None
-        self.pair: PairedRun | None = None
-        self.levers: dict[str, Lever] = {}
-        self.seed_text = str(seed)
-        chosen = choose(scenario_ref)
-        if isinstance(chosen, Message):
-            self._fail(chosen)
-            return
-        self.levers = levers_of(chosen)
-        try:
-            master = parse_seed(seed)
-            values = {"boa_patrol_hours": boa_patrol_hours, "team_fte": team_fte,
-                      "team_years": team_years, "regisseurs_per_gebied": regisseurs_per_gebied,
-                      "wijkagenten_fte": wijkagenten_fte}
-            sc = apply_levers(chosen, values)
-            extra = (sc.wijkagenten.fte - chosen.wijkagenten.fte) * WIJKAGENT_EUR_PER_FTE_YEAR
-            self.pair = PairedRun(sc, reference_for(sc), master, extra, modified=sc is not chosen)
-        except UserError as exc:
-            self._fail(Message("error", str(exc)))
-            return
-        except Exception as exc:  # noqa: BLE001 — the page says so; the server keeps running
-            self._fail(Message("error", f"internal error (a bug in Wijksim, please report it): "
-                                        f"{type(exc).__name__}: {exc}"))
-            return
-        self.running = True
-
-    def _fail(self, message: Message) -> None:
-        self.message = message
-        self.running = False
-
-    def step(self) -> None:
-        """Advance one simulated week (the last step may be shorter)."""
-        if self.pair is None:
-            self.running = False
-            return
-        self.pair.advance(HOURS_PER_STEP)
-        self.running = not self.pair.done

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,9 @@ class ServerProcess:
                     if r.status == 200:
                         self.ready_s = time.perf_counter() - start
                         return self
+            except urllib.error.HTTPError:  # it answers, but wants the token (--allow-remote)
+                self.ready_s = time.perf_counter() - start
+                return self
             except OSError:
                 time.sleep(0.05)
         self.stop()

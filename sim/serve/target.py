@@ -13,6 +13,9 @@ from pathlib import Path
 
 #: The environment variable that tells the page what to show (JSON of a :class:`Target`).
 TARGET_ENV = "WIJKSIM_SERVE_TARGET"
+#: What the live page opens on: a real comparison (the interventieteam against the
+#: reference, huidige inzet), not the reference against itself.
+DEFAULT_LIVE = "interventieteam"
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class Target:
 
 
 def target_from_env() -> Target:
-    """The page's target (the baseline, live, when nothing is set)."""
+    """The page's target (the default comparison, live, when nothing is set)."""
     raw = os.environ.get(TARGET_ENV)
     if raw:
         try:
@@ -37,13 +40,13 @@ def target_from_env() -> Target:
                 return Target(data["kind"], data["ref"])
         except (ValueError, AttributeError):
             pass
-    return Target("live", "baseline")
+    return Target("live", DEFAULT_LIVE)
 
 
 def resolve_target(arg: str | None) -> Target:
     """``sim serve [SCENARIO_OR_FOLDER]``: checked now, so a bad one is a one-line error."""
     if arg is None or not str(arg).strip():
-        return Target("live", "baseline")
+        return Target("live", DEFAULT_LIVE)
     path = Path(arg)
     if path.is_dir():
         from sim.serve.meeting import load_meeting

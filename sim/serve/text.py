@@ -15,20 +15,32 @@ STRINGS: dict[str, tuple[str, str]] = {
               "Wijksim — residential burglary and enforcement, live"),
     "meeting_title": ("Wijksim — vergelijking van opties", "Wijksim — options compared"),
     "language": ("English", "Nederlands"),  # the switch names the other language
-    "scenario_card": ("Scenario", "Scenario"),
-    "scenario_pick": ("Gekozen scenario", "Scenario"),
-    "scenario_file": ("…of een scenariobestand (pad naar .toml)",
-                      "…or a scenario file (path to .toml)"),
-    "scenario_file_load": ("Bestand laden", "Load file"),
-    "scenario_hint": ("Schuifjes en seed gelden na Reset; een ander scenario start opnieuw.",
-                      "Sliders and seed apply on Reset; another scenario starts afresh."),
-    "boa_patrol_hours": ("Boa-uren inbraaksurveillance per jaar",
-                         "Boa burglary-patrol hours per year"),
-    "team_fte": ("Interventieteam (fte)", "Interventieteam (FTE)"),
-    "team_years": ("Interventieteam: aantal jaren", "Interventieteam: years"),
-    "regisseurs_per_gebied": ("Wijkregisseurs per gebied", "Wijkregisseurs per gebied"),
-    "wijkagenten_fte": ("Wijkagenten (fte)", "Wijkagenten (FTE)"),
-    "seed": ("Seed (toevalsgetal)", "Seed"),
+    "scenario_card": ("Scenario en inzet", "Scenario and capacity"),
+    "scenario_pick": ("Meegeleverd scenario", "Shipped scenario"),
+    "upload_drop": ("Of sleep een scenariobestand (.toml) hierheen",
+                    "Or drop a scenario file (.toml) here"),
+    "upload_paste": ("…of plak de inhoud van een scenariobestand",
+                     "…or paste the content of a scenario file"),
+    "upload_load": ("Inhoud laden", "Load content"),
+    "uploaded": ("{name} (geüpload)", "{name} (uploaded)"),
+    "apply": ("Toepassen en opnieuw beginnen", "Apply and start again"),
+    "pending": ("Gewijzigd: druk op ‘Toepassen’ om opnieuw te beginnen met deze inzet.",
+                "Changed: press ‘Apply’ to start again with these settings."),
+    "play": ("▶ Afspelen", "▶ Play"),
+    "pause": ("❚❚ Pauzeren", "❚❚ Pause"),
+    "step": ("Eén week verder", "One week on"),
+    "controls_card": ("Afspelen", "Play"),
+    "boa_patrol_hours": ("Boa-inbraaksurveillance", "Boa burglary patrol"),
+    "team_fte": ("Interventieteam", "Interventieteam"),
+    "team_years": ("Interventieteam, looptijd", "Interventieteam, duration"),
+    "regisseurs_per_gebied": ("Wijkregisseurs", "Wijkregisseurs"),
+    "wijkagenten_fte": ("Wijkagenten", "Wijkagenten"),
+    "unit_boa_patrol_hours": ("uur per jaar", "hours per year"),
+    "unit_team_fte": ("fte", "FTE"),
+    "unit_team_years": ("jaar", "years"),
+    "unit_regisseurs_per_gebied": ("per gebied", "per gebied"),
+    "unit_wijkagenten_fte": ("fte", "FTE"),
+    "seed": ("Toevalsgetal (zelfde getal, zelfde uitkomst)", "Seed (same seed, same result)"),
     "totals_title": ("Tot nu toe: {scenario} tegen {ref} (zelfde seed {seed})",
                      "So far: {scenario} against {ref} (same seed {seed})"),
     "status": ("{date} — week {week} van {weeks}", "{date} — week {week} of {weeks}"),
@@ -39,6 +51,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_reference": ("referentie ({ref})", "reference ({ref})"),
     "row_burglaries": ("Woninginbraken (incl. pogingen)", "Woninginbraken (attempts included)"),
     "row_prevented": ("Voorkomen", "Prevented"),
+    "not_yet": ("nog niet aantoonbaar", "not yet demonstrable"),
+    "more": ("aantoonbaar meer inbraken", "demonstrably more burglaries"),
+    "interval": ("90%: {lo} tot {hi}", "90%: {lo} to {hi}"),
     "row_arrests": ("Aanhoudingen", "Arrests"),
     "row_cost": ("Extra kosten tot nu toe", "Extra cost so far"),
     "row_cpp": ("Kosten per voorkomen inbraak", "Cost per prevented burglary"),
@@ -46,10 +61,18 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "({team_years}) · wijkregisseurs {reg} per gebied · wijkagenten {wa} fte",
                  "Settings: boa patrol {boa} h/year · interventieteam {team} FTE "
                  "({team_years}) · wijkregisseurs {reg} per gebied · wijkagenten {wa} FTE"),
-    "totals_note": ("Voorkomen = referentie min scenario, met dezelfde toevalsgetallen. "
-                    "Kosten: het programma van het scenario, naar rato van de verstreken tijd.",
-                    "Prevented = reference minus scenario, with the same random numbers. "
-                    "Cost: the scenario's programme, pro rata of the time elapsed."),
+    "totals_note": ("Voorkomen = referentie min scenario, met dezelfde toevalsgetallen. Het "
+                    "aantal en de kosten per voorkomen inbraak staan er pas als het 90%-interval "
+                    "(uit de verschillen per week) boven nul ligt, zoals in het rapport; "
+                    "eerder: ‘nog niet aantoonbaar’. Kosten: het programma van het scenario, "
+                    "naar rato van de verstreken tijd.",
+                    "Prevented = reference minus scenario, with the same random numbers. The "
+                    "number and the cost per prevented burglary appear only once the 90% "
+                    "interval (from the weekly differences) lies above zero, as in the report; "
+                    "before that: ‘not yet demonstrable’. Cost: the scenario's programme, pro "
+                    "rata of the time elapsed."),
+    "wijken_title": ("Wijken op de kaart (inbraken per jaar per 1.000 huishoudens)",
+                     "Wijken on the map (burglaries per year per 1,000 households)"),
     "map_title": ("Inbraken en surveillance — {date}", "Burglaries and patrols — {date}"),
     "map_rate": ("woninginbraken per jaar per 1.000 huishoudens",
                  "burglaries per year per 1,000 households"),
@@ -63,13 +86,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_title": ("Woninginbraken per maand", "Burglaries per month"),
     "chart_y": ("woninginbraken", "burglaries"),
     "error_title": ("Dit scenario kan niet worden gestart", "This scenario cannot be started"),
-    "error_hint": ("Kies een ander scenario of verbeter het bestand; de server draait door.",
-                   "Choose another scenario or fix the file; the server keeps running."),
+    "full": ("Er kijken al {limit} mensen mee, het maximum van deze server. Probeer het later "
+             "opnieuw.", "{limit} people are already watching, this server's maximum. Try "
+             "again later."),
+    "ended": ("Deze sessie is beëindigd na {minutes} minuten zonder gebruik. Herlaad de pagina "
+              "om opnieuw te beginnen.", "This session ended after {minutes} minutes without "
+              "use. Reload the page to start again."),
     # meeting mode
-    "meeting_intro": ("Uitkomsten van '{command}': {reps} herhalingen per scenario, "
+    "meeting_intro": ("Uitkomsten van een vergelijking: {reps} herhalingen per scenario, "
                       "{first}–{last}. Niets wordt opnieuw berekend.",
-                      "Results of '{command}': {reps} replications per scenario, "
+                      "Results of a comparison: {reps} replications per scenario, "
                       "{first}–{last}. Nothing is computed again."),
+    "meeting_history": ("Het model naast de politiecijfers", "The model beside the police record"),
     "meeting_table": ("Kerntabel", "Key table"),
     "meeting_figures": ("Figuren", "Figures"),
     "meeting_error": ("Deze map kan niet worden getoond", "This folder cannot be shown"),

@@ -22,7 +22,8 @@ from sim.model.model import BOA, TEAM, WIJKAGENT
 from sim.model.scenario import HOURS_PER_FTE_YEAR
 from sim.report.figures import PALETTE, REFERENCE_COLOUR
 from sim.report.text import eur, num
-from sim.serve.live import FADE_HOURS, HOURS_PER_STEP, PairedRun
+from sim.report.text import label as scenario_name
+from sim.serve.live import FADE_HOURS, HOURS_PER_STEP, PairedRun, Totals
 from sim.serve.text import month_label, t
 
 #: Wijk colours: woninginbraken per year per 1,000 households, 0 to this (and above).
@@ -47,11 +48,31 @@ def _outline_path(rings: list) -> MplPath | None:
     return MplPath(verts, codes) if verts else None
 
 
+def label_points(pair: PairedRun) -> np.ndarray | None:
+    """A point inside each wijk for its number on the map (None without outlines)."""
+    city = pair.city
+    if not city.outlines:
+        return None
+    from shapely.geometry import Polygon
+
+    out = []
+    for rings in city.outlines:
+        polys = [Polygon(r) for r in rings if len(r) >= 3]
+        largest = max(polys, key=lambda g: g.area) if polys else None
+        pt = largest.buffer(0).representative_point() if largest is not None else None
+        out.append((pt.x, pt.y) if pt is not None else (np.nan, np.nan))
+    return np.array(out, dtype=float)
+
+
 def map_figure(pair: PairedRun, lang: str) -> Figure:
-    """The live map: wijken by rate, last week's patrol visits, burglaries fading."""
+    """The live map: wijken by rate and number, last week's patrol visits, burglaries fading.
+
+    Drawn 12 inches wide at 80 dpi (960 pixels) with 15-point legends, so that at half the
+    width of a 1920-pixel projector the legend text is about 17 pixels high.
+    """
     state = pair.map_state()
-    fig = Figure(figsize=(7.6, 6.6), dpi=DPI)
-    ax = fig.add_axes((0.01, 0.1, 0.86, 0.84))
+    fig = Figure(figsize=(12, 10.5), dpi=DPI)
+    ax = fig.add_axes((0.01, 0.13, 0.84, 0.81))
     ax.set_axis_off()
     ax.set_aspect("equal")
     norm = Normalize(0, RATE_MAX)
@@ -91,12 +112,21 @@ def map_figure(pair: PairedRun, lang: str) -> Figure:
             a = state.event_arrested
             ax.scatter(xy[a, 0], xy[a, 1], s=260, facecolors="none",
                        edgecolors=[(0, 0, 0, x) for x in alpha[a]], linewidths=1.6, zorder=5)
+    points = label_points(pair)
+    if points is not None:
+        for i, (x, y) in enumerate(points):
+            if np.isfinite(x):
+                ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=13,
+                        fontweight="bold", zorder=6,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                              "alpha": 0.8})
     year, month, day = pair.date()
     ax.set_title(t(lang, "map_title", date=f"{day} {month_label(lang, month)} {year}"),
-                 loc="left", fontsize=14, fontweight="bold")
-    cax = fig.add_axes((0.88, 0.2, 0.025, 0.6))
+                 loc="left", fontsize=20, fontweight="bold")
+    cax = fig.add_axes((0.87, 0.22, 0.025, 0.62))
     bar = fig.colorbar(cmap, cax=cax, extend="max")
-    bar.set_label(t(lang, "map_rate"), fontsize=11)
+    bar.set_label(t(lang, "map_rate"), fontsize=15)
+    bar.ax.tick_params(labelsize=14)
     handles = [
         Line2D([], [], marker="o", ls="", color=BURGLARY_COLOUR, ms=9,
                label=t(lang, "legend_burglary")),
@@ -109,9 +139,20 @@ def map_figure(pair: PairedRun, lang: str) -> Figure:
           for k, key in ((BOA, "legend_boa"), (WIJKAGENT, "legend_wijkagent"),
                          (TEAM, "legend_team"))),
     ]
-    fig.legend(handles=handles, loc="lower left", ncols=3, frameon=False, fontsize=11,
-               bbox_to_anchor=(0.0, 0.0))
+    fig.legend(handles=handles, loc="lower left", ncols=3, frameon=False, fontsize=15,
+               bbox_to_anchor=(0.0, 0.0), markerscale=1.3)
     return fig
+
+
+def wijken_html(pair: PairedRun, lang: str) -> str:
+    """The map's key: each wijk's number, name (its code where none is known) and rate."""
+    rate = pair.map_state().rate_per_1000
+    items = "".join(
+        f'<li data-code="{html.escape(w.code)}">{html.escape(pair.city.label(i))}: '
+        f"{html.escape(num(rate[i], lang, 1) if np.isfinite(rate[i]) else '–')}</li>"
+        for i, w in enumerate(pair.city.wijken))
+    return (f'<div class="wijksim-small">{html.escape(t(lang, "wijken_title"))}</div>'
+            f'<ol class="wijksim-wijken">{items}</ol>')
 
 
 def monthly_figure(pair: PairedRun, lang: str) -> Figure:
@@ -126,7 +167,7 @@ def monthly_figure(pair: PairedRun, lang: str) -> Figure:
                          for v, part in zip(values, data["partial"], strict=True)], dtype=float)
 
     ax.plot(x, series(data["reference"]), color=REFERENCE_COLOUR, lw=2.2, marker="o", ms=3,
-            label=t(lang, "reference_run", ref=pair.reference.name))
+            label=t(lang, "reference_run", ref=scenario_name(pair.reference.name, lang)))
     ax.plot(x, series(data["scenario"]), color=SCENARIO_COLOUR, lw=2.2, ls="--", marker="s",
             ms=3, label=scenario_label(pair, lang))
     ticks = [i for i, m in enumerate(data["months"]) if m.endswith(("-01", "-07"))]
@@ -147,7 +188,7 @@ def monthly_figure(pair: PairedRun, lang: str) -> Figure:
 
 def scenario_label(pair: PairedRun, lang: str) -> str:
     """The scenario's name, marked when the sliders changed it."""
-    name = pair.scenario.name
+    name = scenario_name(pair.scenario.name, lang)
     return t(lang, "modified", name=name) if pair.modified else name
 
 
@@ -164,20 +205,33 @@ def status_text(pair: PairedRun, lang: str) -> str:
              weeks=weeks)
 
 
+def prevented_text(tot: Totals, lang: str) -> str:
+    """Prevented so far, by the report's rule: a number only once its interval excludes zero."""
+    if tot.prevented_interval is None:
+        return t(lang, "not_yet")
+    lo, hi = tot.prevented_interval
+    interval = t(lang, "interval", lo=num(lo, lang), hi=num(hi, lang))
+    if tot.proven:
+        return f"{num(tot.prevented, lang)} ({interval})"
+    return f"{t(lang, 'more' if tot.proven_more else 'not_yet')} ({interval})"
+
+
 def totals_html(pair: PairedRun, lang: str, seed: int) -> str:
     """The running totals as an HTML table; each value cell has ``data-key`` (for tests)."""
     tot = pair.totals()
-    ref = pair.reference.name
+    ref = scenario_name(pair.reference.name, lang)
     label = scenario_label(pair, lang)
     name = html.escape(label)
     rows = [
         ("woninginbraken", t(lang, "row_burglaries"), num(tot.woninginbraken, lang),
          num(tot.reference_woninginbraken, lang)),
-        ("prevented", t(lang, "row_prevented"), num(tot.prevented, lang), "–"),
+        ("prevented", t(lang, "row_prevented"), prevented_text(tot, lang), "–"),
         ("arrests", t(lang, "row_arrests"), num(tot.arrests, lang),
          num(tot.reference_arrests, lang)),
         ("cost", t(lang, "row_cost"), eur(tot.cost_eur, lang), eur(0.0, lang)),
-        ("cost_per_prevented", t(lang, "row_cpp"), eur(tot.cost_per_prevented_eur, lang), "–"),
+        ("cost_per_prevented", t(lang, "row_cpp"),
+         eur(tot.cost_per_prevented_eur, lang) if tot.proven else
+         ("–" if tot.proven_more else t(lang, "not_yet")), "–"),
     ]
     body = "".join(
         f'<tr><th scope="row">{html.escape(label)}</th>'
