@@ -27,6 +27,7 @@ from sim.model.scenario import load_scenario
 from sim.report.build import build_document, build_report, load_comparison
 from sim.report.figures import NAMES, STYLE, make_figures
 from sim.report.messages import figure_messages
+from sim.report.overlap import overlaps, place_labels
 from sim.report.text import ASSUMPTIONS, STRINGS, eur, round_money
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,6 +215,46 @@ def test_legends_title_and_source_line_do_not_overlap(comp, lang):
     finally:
         for f in figs.values():
             plt.close(f)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_text_in_any_figure_covers_another(comp, lang):
+    """Every text: titles, ticks, legends, and the labels inside the axes (issue 22.4).
+
+    The cost figure's amounts once hid each other ("€ 10.000 per voorkomen inbraak komen
+    inbraak"); the map's wijk labels once ran together ("1402 03").
+    """
+    with plt.rc_context(STYLE):
+        figs = make_figures(comp, lang)
+    try:
+        for name, fig in figs.items():
+            assert not overlaps(fig), f"{lang} {name}: texts overlap: {overlaps(fig)}"
+        maps = [ax for ax in figs["fig3_maps"].axes if ax.get_label().startswith("map:")]
+        for ax in maps:
+            labels = [t.get_text() for t in ax.texts if t.get_gid() == "wijk-label"]
+            assert len(labels) == len(comp["figures"]["wijken"]), "every wijk labelled"
+        iso = [t.get_text() for t in figs["fig4_cost_vs_prevented"].axes[0].texts
+               if t.get_gid() == "iso"]
+        assert len(iso) == len(set(iso)) and iso, iso
+    finally:
+        for f in figs.values():
+            plt.close(f)
+
+
+def test_crowded_labels_move_aside_with_a_leader_line():
+    """Labels whose points nearly coincide: each moves to a free spot, with a line back."""
+    fig, ax = plt.subplots(figsize=(3, 3))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    points = [(5, 5), (5.1, 5), (5, 5.1), (4.9, 4.9), (2, 2)]
+    texts = place_labels(ax, points, ["01", "02", "03", "04", "05"], 12)
+    try:
+        assert not overlaps(fig)
+        moved = [t for t in texts if tuple(t.xyann) != (0, 0)]
+        assert len(moved) == 3 and all(t.arrow_patch is not None for t in moved)
+        assert tuple(texts[-1].xyann) == (0, 0), "a label with room stays on its point"
+    finally:
+        plt.close(fig)
 
 
 def test_cost_lines_are_all_labelled_and_fig1_shows_observed_years(comp):
