@@ -220,6 +220,9 @@ def report(
                                                  "FOLDER/report-<lang>.<format>)."),
     robustness: Path = typer.Option(None, "--robustness", help="A 'sim robustness' folder: "
                                     "adds the section 'Hoe robuust is de keuze?'."),
+    sensitivity: Path = typer.Option(None, "--sensitivity", help="A 'sim sensitivity' folder "
+                                     "(Morris or Sobol): page 1 names the assumptions that "
+                                     "move the answer most."),
 ) -> None:
     """Build the council report of a comparison folder (PDF or single-file HTML).
 
@@ -229,6 +232,7 @@ def report(
     from sim.report.build import build_report, load_comparison
 
     lang = resolve_lang(lang)
-    path = build_report(folder, fmt, lang, out, robustness=robustness)
+    path = build_report(folder, fmt, lang, out, robustness=robustness,
+                        sensitivity=sensitivity)
     print_checks(load_comparison(folder, check_store=False), lang)
     console.print(t(lang, "report", path=path), highlight=False)

@@ -27,6 +27,15 @@ from sim.core.tree import get_dotted
 from sim.model.scenario import MAX_YEARS
 from sim.report.document import Block
 from sim.report.messages import figure_messages
+from sim.report.page_one import (
+    HISTORY,
+    interval_blocks,
+    load_history,
+    load_sensitivity,
+    sensitivity_blocks,
+    team_blocks,
+)
+from sim.report.page_one import tr as p1_tr
 from sim.report.text import (
     ASSUMPTIONS,
     LANGS,
@@ -373,8 +382,27 @@ def _programme_text(prog: list[int] | None, last: int, lang: str) -> str:
     return tr(lang, "past_horizon", first=prog[0], last=prog[1], end=last)
 
 
-def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
-    """The report as blocks, in ``lang`` ('nl' or 'en')."""
+def _page_one(comp: dict[str, Any], lang: str, sensitivity: dict[str, Any] | None,
+              history: bool) -> list[Block]:
+    """After the summary: what the interval is, the history figure, the team, what matters."""
+    out = interval_blocks(comp, lang)
+    if history:  # inline (small), under the summary
+        out.append(Block("figure", p1_tr(lang, "hist_caption"), key=HISTORY, small=True,
+                         alt=p1_tr(lang, "hist_alt")))
+    else:
+        out.append(Block("p", p1_tr(lang, "hist_missing"), small=True))
+    return out + team_blocks(comp, lang) + sensitivity_blocks(sensitivity, lang)
+
+
+def build_document(comp: dict[str, Any], lang: str = "nl",
+                   sensitivity: dict[str, Any] | None = None,
+                   history: bool = False) -> list[Block]:
+    """The report as blocks, in ``lang`` ('nl' or 'en').
+
+    ``sensitivity``: :func:`sim.report.page_one.load_sensitivity` of a sensitivity folder
+    (page 1 names the assumptions that matter most); ``history``: a history figure
+    (observed against simulated) is available for page 1.
+    """
     if lang not in LANGS:
         raise UserError(f"unknown language '{lang}'; choose one of: {', '.join(LANGS)}.",
                         field="--lang")
@@ -391,10 +419,11 @@ def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
                            years=_years(p["years"], lang),
                            first=first, last=last, date=p["created_at"][:10])]),
            *([Block("warning", tr(lang, "h_warnings"), items=warn)] if warn else []),
+           *_summary(comp, lang),
+           *_page_one(comp, lang, sensitivity, history),
            Block("h1", tr(lang, "h_question")),
            *(Block("p", t) for t in paragraphs(lang, "question", nw=len(comp["figures"]["wijken"]),
                                                ref=ref)),
-           *_summary(comp, lang),
            Block("h1", tr(lang, "h_scenarios"))]
     n_geb = len(comp["figures"]["gebieden"])
     for r in comp["rows"]:
@@ -443,11 +472,15 @@ def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
 
 def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
                  out: str | Path | None = None,
-                 robustness: str | Path | None = None) -> Path:
+                 robustness: str | Path | None = None,
+                 sensitivity: str | Path | None = None) -> Path:
     """Write the report of a comparison folder; returns the file written.
 
     ``robustness``: a ``sim robustness`` folder whose section "Hoe robuust is de keuze?"
-    is added before the assumptions (see :mod:`sim.report.robustness`).
+    is added before the assumptions (see :mod:`sim.report.robustness`). ``sensitivity``: a
+    ``sim sensitivity`` folder; page 1 names the assumptions that move the answer most.
+    A history result in the comparison folder (observed against simulated years) is shown
+    on page 1; without one, page 1 says it is missing.
     """
     if fmt not in FORMATS:
         raise UserError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}.",
@@ -456,7 +489,9 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
         raise UserError(f"unknown language '{lang}'; choose one of: {', '.join(LANGS)}.",
                         field="--lang")
     comp = load_comparison(folder)
-    doc = build_document(comp, lang)
+    sens = load_sensitivity(sensitivity) if sensitivity is not None else None
+    history = load_history(folder)
+    doc = build_document(comp, lang, sens, history is not None)
     section = None
     if robustness is not None:
         from sim.report.robustness import load_section
@@ -477,6 +512,8 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
 
     with plt.rc_context(STYLE):
         figures = make_figures(comp, lang)
+        if history is not None:
+            figures[HISTORY] = history(lang)
         if section is not None:
             from sim.report.robustness import add_section
 
