@@ -359,7 +359,8 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
             "months": [f"{ref.start_year + y}-{m:02d}" for y, m, _, _ in months],
             "monthly": {sc.name: _monthly(data[sc.name].attempts, months)
                         for sc in plan.scenarios},
-            "wijken": [{"code": w.code, "name": city.label(i), "gebied": w.gebied}
+            "wijken": [{"code": w.code, "name": city.label(i), "gebied": w.gebied,
+                        "source": w.source}
                        for i, w in enumerate(city.wijken)],
             "gebieden": {str(g): city.gebied_names.get(g, str(g)) for g in city.gebieden},
             "map": {"shape": list(mask.shape), "cell_size_m": city.cell_size_m,

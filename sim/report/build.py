@@ -23,9 +23,11 @@ from sim.analysis.compare_metrics import MIN_REPLICATIONS
 from sim.analysis.compare_plan import run_id as compare_run_id
 from sim.core.errors import UserError
 from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
-from sim.core.tree import get_dotted
 from sim.model.scenario import MAX_YEARS
+from sim.report.assumptions import assumption_rows
+from sim.report.assumptions import head as assumption_head
 from sim.report.document import Block
+from sim.report.measures import displacement_text, measures_blocks
 from sim.report.messages import figure_messages
 from sim.report.page_one import (
     HISTORY,
@@ -37,7 +39,6 @@ from sim.report.page_one import (
 )
 from sim.report.page_one import tr as p1_tr
 from sim.report.text import (
-    ASSUMPTIONS,
     LANGS,
     STRINGS,
     eur,
@@ -52,7 +53,7 @@ from sim.runs.store import ResultStore
 
 FORMATS = ("pdf", "html")
 SECTION_KEYS = ("h_question", "h_scenarios", "h_table", "h_figures", "h_assumptions",
-                "h_uncertainty", "h_glossary", "h_provenance")
+                "h_uncertainty", "h_glossary", "h_measures", "h_provenance")
 #: Figure name -> caption key (figure 3's depends on the map, see build_document).
 FIGURES = ("fig1_over_time", "fig2_change_per_area", "fig3_maps", "fig4_cost_vs_prevented",
            "fig5_persistence")
@@ -141,14 +142,6 @@ def _check_store(folder: Path, comp: dict[str, Any], raw: bytes, path: Path) -> 
                 raise UserError(f"lacks run {rid} of scenario '{name}' that comparison.json "
                                 "was made from; rerun 'sim compare' with the same --out.",
                                 file=str(folder / "runs.sqlite"))
-
-
-def _value(v: Any, kind: str, lang: str) -> str:
-    if v is None:
-        return "–"
-    return {"num": lambda: num(v, lang, 0 if float(v).is_integer() else 1),
-            "num2": lambda: num(v, lang, 2), "pct": lambda: num(100 * v, lang, 0) + "%",
-            "eur": lambda: eur(v, lang)}[kind]()
 
 
 def _costs(row: dict[str, Any], lang: str) -> str:
@@ -265,12 +258,11 @@ def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Bloc
         rows_b.append([
             name,
             _both(r["arrests_per_year"], r["arrests_interval"], lang),
-            _both(r["wdq"], r["wdq_interval"], lang, "num", 2),
-            _both(r["spread_cv"], r["spread_cv_interval"], lang, "num", 2),
+            "–" if ref else displacement_text(r, lang),
             _both(after["after_change_pct"], after["after_interval"], lang, "pct", 1),
         ])
     keys_a = ("t_scenario", "t_burglaries", "t_change", "t_prevented", "t_cost", "t_cpp")
-    keys_b = ("t_scenario", "t_arrests", "t_wdq", "t_spread", "t_after")
+    keys_b = ("t_scenario", "t_arrests", "t_displacement", "t_after")
     treated = ", ".join(w["name"] for w in comp["figures"]["wijken"]
                         if w["code"] in p["wdq_areas"]["treated"])
     return [
@@ -280,7 +272,7 @@ def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Bloc
               items=rows_a, widths=[1.3, 1.25, 1.4, 1.0, 1.1, 1.45]),
         Block("h2", tr(lang, "table2_intro")),
         Block("table", header=[tr(lang, k) for k in keys_b], items=rows_b,
-              widths=[1.5, 1.1, 1.1, 1.1, 1.2]),
+              widths=[1.4, 1.1, 2.4, 1.1]),
         *(Block("p", n, small=True) for n in paragraphs(lang, "notes", first=first, last=last,
                                                         treated=f"({treated})",
                                                         minreps=MIN_REPLICATIONS)),
@@ -288,34 +280,10 @@ def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Bloc
 
 
 def _assumptions(comp: dict[str, Any], lang: str) -> list[Block]:
-    scen = comp["provenance"]["scenarios"]
-    ref = scen[comp["reference"]]["params"]
-    active = {"team": next((s["params"] for s in scen.values()
-                            if s["params"]["interventieteam"]["fte"] > 0), None),
-              "regisseur": next((s["params"] for s in scen.values()
-                                 if s["params"]["wijkregisseur"]["per_gebied"] > 0), None)}
-    rows = []
-    for a in ASSUMPTIONS:
-        params = active[a["from"]] if "from" in a else ref
-        if params is None:
-            continue
-        kinds = a["kind"] if isinstance(a["kind"], list) else [a["kind"]] * len(a["paths"])
-        value = " / ".join(_value(get_dotted(params, p), k, lang)
-                           for p, k in zip(a["paths"], kinds, strict=True))
-        rows.append([a[lang], value, a["src"][LANGS.index(lang)]])
-    rows.append([tr(lang, "a_layout"), tr(lang, "a_layout_v"), tr(lang, "a_layout_src")])
-    for name, s in scen.items():
-        e = s["params"]["extra_cost"]
-        if e["eur_per_year"] > 0:
-            rows.append([tr(lang, "a_extra", name=label(name, lang)),
-                         f"{eur(e['eur_per_year'], lang)} {tr(lang, 'per_year')}", e["what"]])
-    cal = comp["provenance"]["calibration"]
-    rows.append([tr(lang, "a_calibration"),
-                 tr(lang, "a_cal_yes", file=cal["file"]) if cal.get("used") else
-                 tr(lang, "a_cal_no"), tr(lang, "a_cal_src")])
+    """The assumptions table, generated from the run (:mod:`sim.report.assumptions`)."""
     return [Block("p", tr(lang, "assumptions_intro", ref=label(comp["reference"], lang))),
-            Block("table", header=list(STRINGS[lang]["a_head"]), items=rows,
-                  widths=[2.2, 1.2, 2.6])]
+            Block("table", header=assumption_head(lang), items=assumption_rows(comp, lang),
+                  widths=[2.0, 1.2, 2.8])]
 
 
 def _years(years: float, lang: str) -> str:
@@ -328,6 +296,7 @@ def _provenance(comp: dict[str, Any], lang: str) -> list[Block]:
     cal_text = (f"{cal['file']} (sha256 {cal['sha256']})" if cal.get("used")
                 else tr(lang, "p_cal_none"))
     areas = p["wdq_areas"]
+    names = {w["code"]: w["name"] for w in comp["figures"]["wijken"]}
     resumed = [f"{r.get('command', '')} ({str(r.get('at', ''))[:16].replace('T', ' ')})"
                for r in p.get("resumed_by") or []]
     pairs = [
@@ -343,7 +312,7 @@ def _provenance(comp: dict[str, Any], lang: str) -> list[Block]:
             (f"{label(k, lang)} ({k})" if label(k, lang) != k else k) + f": {v['hash']}"
             for k, v in p["scenarios"].items())),
         (tr(lang, "p_calibration"), cal_text),
-        (tr(lang, "p_wdq"), " / ".join(", ".join(areas[k]) or "–"
+        (tr(lang, "p_wdq"), " / ".join(", ".join(names.get(c, c) for c in areas[k]) or "–"
                                        for k in ("treated", "buffer", "control"))),
     ]
     return [Block("table", header=[], items=[list(x) for x in pairs], widths=[1.4, 4.0])]
@@ -466,6 +435,7 @@ def build_document(comp: dict[str, Any], lang: str = "nl",
             Block("h1", tr(lang, "h_glossary")),
             Block("table", header=list(STRINGS[lang]["glossary_head"]),
                   items=[list(row) for row in STRINGS[lang]["glossary"]], widths=[1.6, 4.4]),
+            *measures_blocks(comp, lang),
             Block("h1", tr(lang, "h_provenance")), *_provenance(comp, lang)]
     return doc
 
@@ -511,7 +481,7 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
     from sim.report.figures import STYLE, make_figures
 
     with plt.rc_context(STYLE):
-        figures = make_figures(comp, lang)
+        figures = make_figures(comp, lang, in_report=True)
         if history is not None:
             figures[HISTORY] = history(lang)
         if section is not None:

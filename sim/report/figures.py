@@ -12,6 +12,7 @@ drawn over anything else. :func:`make_figures` returns matplotlib figures;
 from __future__ import annotations
 
 import textwrap
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,16 @@ def colours(comp: dict[str, Any]) -> dict[str, tuple[str, Any, str]]:
     return out
 
 
+#: Set while drawing the report's figures: their source lines point to the appendix that
+#: lists the scenario hashes once, instead of repeating them under every figure.
+IN_REPORT: ContextVar[bool] = ContextVar("IN_REPORT", default=False)
+
+
 def source_line(comp: dict[str, Any], lang: str) -> str:
-    """The source line printed under every figure."""
+    """The source line printed under every figure (hashes, or in the report a pointer)."""
     p = comp["provenance"]
-    hashes = ", ".join(f"{label(k, lang)} {v['hash']}" for k, v in p["scenarios"].items())
+    hashes = (tr(lang, "hashes_appendix") if IN_REPORT.get() else
+              ", ".join(f"{label(k, lang)} {v['hash']}" for k, v in p["scenarios"].items()))
     return tr(lang, "source", version=p["package_version"], reps=p["replications"],
               years=num(p["years"], lang, 2 if p["years"] % 1 else 0), start=p["start_year"],
               seed=p["master_seed"], hashes=hashes)
@@ -526,8 +533,7 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
     chunks = -(-len(rows) // 4)
     ncols = -(-len(rows) // chunks)
     labels = _map_labels(wijken)
-    key = [f"{lab}  {w['name']}" if w["name"] == w["code"] else f"{lab}  {w['name']} ({w['code']})"
-           for lab, w in zip(labels, wijken, strict=True)]
+    key = [f"{lab}  {w['name']}" for lab, w in zip(labels, wijken, strict=True)]  # codes: caption
     aspect = float(np.clip((bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) or 1), 0.6, 1.6))
     panel_w = 5.4
     # the key column holds its longest line at the figure's font scale (which grows with
@@ -590,8 +596,23 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
         _outline_key(fig.add_subplot(gs[:, -1], label="key"), key, lang, scale,
                      grey=bool(changes), nodata=not np.all(np.isfinite(rate)))
         _finish(fig, comp, lang, "fig3_maps", tr(lang, "f3p_title", ref=ref), scale)
+        _fit_key(fig)
         _label_maps(fig, points, labels, scale)
         return fig
+
+
+def _fit_key(fig: Figure) -> None:
+    """Shrink the key beside the maps until it ends above the source line."""
+    key = [t for ax in fig.axes if ax.get_label() == "key" for t in ax.texts]
+    source = next(t for t in fig.texts if t.get_gid() == "source")
+    for _ in range(20):
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        low = min(t.get_window_extent(r).y0 for t in key)
+        if low > source.get_window_extent(r).y1 + 0.1 * fig.dpi:
+            return
+        for t in key:
+            t.set_fontsize(t.get_fontsize() * 0.93)
 
 
 def _outline_key(ax: plt.Axes, key: list[str], lang: str, scale: float, grey: bool,
@@ -772,8 +793,20 @@ def fig_persistence(comp: dict[str, Any], lang: str) -> Figure:
     return _finish(fig, comp, lang, "fig5_persistence", tr(lang, "f5_title"))
 
 
-def make_figures(comp: dict[str, Any], lang: str = "nl") -> dict[str, Figure]:
-    """All five figures, by file stem (see :data:`NAMES`)."""
+def make_figures(comp: dict[str, Any], lang: str = "nl",
+                 in_report: bool = False) -> dict[str, Figure]:
+    """All five figures, by file stem (see :data:`NAMES`).
+
+    ``in_report``: the source lines refer to the report's appendix for the scenario hashes.
+    """
+    token = IN_REPORT.set(in_report)
+    try:
+        return _make_figures(comp, lang)
+    finally:
+        IN_REPORT.reset(token)
+
+
+def _make_figures(comp: dict[str, Any], lang: str) -> dict[str, Figure]:
     with plt.rc_context(STYLE):
         figs = (fig_over_time, fig_change_per_area, fig_maps, fig_cost_vs_prevented,
                 fig_persistence)

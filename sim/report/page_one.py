@@ -41,9 +41,9 @@ WORDS = {
                            "het sterkst veranderen: er is geen gevoeligheidsanalyse meegegeven "
                            "(sim sensitivity morris-screening, daarna sim report --sensitivity "
                            "MAP).",
-        "p1_sens_range": " over het onderzochte bereik {lo} tot {hi}",
-        "p1_sens_morris": "{name}: verandert het aantal woninginbraken per jaar met gemiddeld "
-                          "{v}{range}.",
+        "p1_sens_range": " (onderzocht bereik {lo} tot {hi})",
+        "p1_sens_morris": "{name}: één stap binnen het onderzochte bereik verschuift het aantal "
+                          "woninginbraken per jaar met gemiddeld {v}{range}.",
         "p1_sens_sobol": "{name}: verklaart {v}% van de spreiding in woninginbraken per "
                          "jaar{range}.",
         "p1_sens_source": "Uit de gevoeligheidsanalyse ({method}) van {outcome}; de volledige "
@@ -80,8 +80,9 @@ WORDS = {
         "p1_sens_missing": "Which assumptions change the answer most was not determined for "
                            "this calculation: no sensitivity analysis was given (sim "
                            "sensitivity morris-screening, then sim report --sensitivity DIR).",
-        "p1_sens_range": " over the range studied, {lo} to {hi}",
-        "p1_sens_morris": "{name}: changes the burglaries per year by {v} on average{range}.",
+        "p1_sens_range": " (range studied {lo} to {hi})",
+        "p1_sens_morris": "{name}: one step within the range studied moves the burglaries per "
+                          "year by {v} on average{range}.",
         "p1_sens_sobol": "{name}: explains {v}% of the spread in burglaries per year{range}.",
         "p1_sens_source": "From the sensitivity analysis ({method}) of {outcome}; the full "
                           "table is in that analysis' folder.",
@@ -147,14 +148,14 @@ def load_sensitivity(folder: str | Path) -> dict[str, Any]:
     "unit"}]}``, best first; a clear error when the folder holds neither table.
     """
     folder = Path(folder)
-    for method, col in (("morris", "mu_star"), ("sobol", "ST")):
-        path = folder / f"sensitivity_{method}.csv"
-        if path.is_file():
-            break
-    else:
+    found = [(m, c) for m, c in (("morris", "mu_star"), ("sobol", "ST"))
+             if (folder / f"sensitivity_{m}.csv").is_file()]
+    if not found:
         raise UserError("holds no sensitivity_morris.csv or sensitivity_sobol.csv; run 'sim "
                         "sensitivity EXPERIMENT --out DIR' and pass that folder.",
                         file=str(folder), field="--sensitivity")
+    method, col = found[0]
+    path = folder / f"sensitivity_{method}.csv"
     try:
         table = pd.read_csv(path)
     except (OSError, ValueError) as exc:

@@ -326,11 +326,16 @@ class PdfWriter:
 def _keep(w: PdfWriter, doc: list[Block], i: int) -> float:
     """Height to keep with heading ``i``: the paragraphs up to a table, and the table."""
     height = 0.0
-    for b in doc[i + 1:]:
+    for k, b in enumerate(doc[i + 1:], i + 1):
         if b.kind == "p":
             height += w.paragraph_height(b)
         elif b.kind == "table":
             height += w.keep_height(b) + 0.05
+            # the table's footnotes stay with it (a page of one footnote line is no page)
+            for note in doc[k + 1:]:
+                if note.kind != "p" or not note.small:
+                    break
+                height += w.paragraph_height(note)
             return height if height < PORTRAIT[1] - 3 * MARGIN else 0.8
         else:
             break
