@@ -12,6 +12,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import invoke_cli
@@ -131,3 +132,32 @@ def test_export_refuses_a_folder_without_runs(tmp_path, capsys, monkeypatch):
     code, _, err = invoke_cli(["export", str(tmp_path), "--format", "xlsx"], capsys,
                               monkeypatch)
     assert code == 2
+
+
+def test_the_notebook_example_reproduces_figure_1s_numbers(folders, tmp_path):
+    """examples/analyse.py: pandas from the tidy tables gives the report's yearly means."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    cmp, _ = folders
+    png = tmp_path / "fig1.png"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "analyse.py"), str(cmp),
+                           str(png)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert png.stat().st_size > 10_000 and "figure:" in done.stdout
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import analyse
+    finally:
+        sys.path.pop(0)
+    table = analyse.mean_interval(analyse.yearly(analyse.load(cmp))).set_index(
+        ["scenario", "year"])
+    comp = json.loads((cmp / "comparison.json").read_text(encoding="utf-8"))
+    start = comp["provenance"]["start_year"]
+    for name, per_run in comp["figures"]["yearly_totals"].items():
+        means = np.mean(np.array(per_run, dtype=float), axis=0)
+        for k, m in enumerate(means):
+            assert table.loc[(name, start + k), "mean"] == pytest.approx(m), (name, k)
