@@ -147,8 +147,10 @@ def write_record_fit(result: dict[str, Any], city: str = "amstelveen") -> Path:
 
 
 def _clean(obj: Any) -> Any:
-    """TOML-ready: no None, no NaN, and a list of tables becomes a table by year (or
-    elasticity, or position)."""
+    """TOML-ready: no None, no NaN; a list of tables becomes a table keyed by year.
+
+    (Or by elasticity, or by position, when the tables have no year.)
+    """
     if isinstance(obj, dict):
         return {str(k): _clean(v) for k, v in obj.items() if v is not None}
     if isinstance(obj, list | tuple) and obj and all(isinstance(v, dict) for v in obj):
