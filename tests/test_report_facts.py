@@ -8,7 +8,10 @@ stand for another city (schematic layout), another calibration (none) or another
 from __future__ import annotations
 
 import copy
+import html
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -16,17 +19,22 @@ from sim.analysis.compare import plan_comparison, run_comparison
 from sim.core.errors import UserError
 from sim.model.parameters import parameter_rows
 from sim.report.assumptions import assumption_rows, calibrated_paths
-from sim.report.build import build_document, load_comparison
+from sim.report.build import build_document, build_report, load_comparison
 from sim.report.page_one import WORDS, load_sensitivity, team_estimate
 from sim.report.text import ASSUMPTIONS, STRINGS
 
 
 @pytest.fixture(scope="module")
-def comp(tmp_path_factory) -> dict:
+def folder(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("facts") / "cmp"
     run_comparison(plan_comparison(["baseline", "interventieteam"], 0.1, 2, 3), out,
                    command="sim compare baseline interventieteam")
-    return load_comparison(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def comp(folder) -> dict:
+    return load_comparison(folder)
 
 
 def _rows(comp: dict, lang: str = "nl") -> dict[str, list[str]]:
@@ -128,3 +136,22 @@ def test_page_one_names_the_assumptions_that_matter_most(comp, tmp_path):
     assert len(bullets.items) == 3 and bullets.items[0].startswith("actieve inbrekers")
     with pytest.raises(UserError, match="sensitivity_morris.csv"):
         load_sensitivity(tmp_path / "nothing")
+
+
+def test_page_one_shows_the_history_figure_when_the_folder_holds_one(folder, tmp_path):
+    """A 'sim history' result in the folder: page 1 shows it (HTML: the first figure)."""
+    years = [{"year": y, "observed": 400 + 10 * k, "simulated": 410.0, "low": 350.0,
+              "high": 470.0, "inside": True} for k, y in enumerate(range(2012, 2024))]
+    (folder / "history").mkdir(exist_ok=True)
+    (folder / "history" / "history.json").write_text(json.dumps(
+        {"city": "amstelveen", "years": years, "programmes": [], "lockdowns": []}))
+    try:
+        text = build_report(folder, "html", "nl", tmp_path / "r.html").read_text("utf-8")
+    finally:
+        (folder / "history" / "history.json").unlink()
+    alts = [html.unescape(a) for a in re.findall(r'<img alt="([^"]*)"', text)]
+    assert alts[0] == WORDS["nl"]["hist_alt"], "the history figure comes first, on page 1"
+    assert WORDS["nl"]["hist_missing"] not in html.unescape(text)
+    assert text.index("<img") < text.index(STRINGS["nl"]["h_question"])
+    with pytest.raises(UserError, match="history"):
+        build_report(folder, "html", "nl", tmp_path / "r2.html", history=tmp_path)

@@ -251,6 +251,9 @@ def report(
     sensitivity: Path = typer.Option(None, "--sensitivity", help="A 'sim sensitivity' folder "
                                      "(Morris or Sobol): page 1 names the assumptions that "
                                      "move the answer most."),
+    history: Path = typer.Option(None, "--history", help="A 'sim history' folder: page 1 "
+                                 "shows the model against the police record (default: "
+                                 "FOLDER/history.json or FOLDER/history/ when present)."),
 ) -> None:
     """Build the council report of a comparison folder (PDF or single-file HTML).
 
@@ -261,6 +264,6 @@ def report(
 
     lang = resolve_lang(lang)
     path = build_report(folder, fmt, lang, out, robustness=robustness,
-                        sensitivity=sensitivity)
+                        sensitivity=sensitivity, history=history)
     print_checks(load_comparison(folder, check_store=False), lang)
     console.print(t(lang, "report", path=path), highlight=False)

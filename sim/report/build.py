@@ -443,14 +443,16 @@ def build_document(comp: dict[str, Any], lang: str = "nl",
 def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
                  out: str | Path | None = None,
                  robustness: str | Path | None = None,
-                 sensitivity: str | Path | None = None) -> Path:
+                 sensitivity: str | Path | None = None,
+                 history: str | Path | None = None) -> Path:
     """Write the report of a comparison folder; returns the file written.
 
     ``robustness``: a ``sim robustness`` folder whose section "Hoe robuust is de keuze?"
     is added before the assumptions (see :mod:`sim.report.robustness`). ``sensitivity``: a
     ``sim sensitivity`` folder; page 1 names the assumptions that move the answer most.
-    A history result in the comparison folder (observed against simulated years) is shown
-    on page 1; without one, page 1 says it is missing.
+    A history result (``sim history``: observed against simulated years) in the comparison
+    folder, or in the folder ``history`` names, is shown on page 1; without one, page 1
+    says it is missing.
     """
     if fmt not in FORMATS:
         raise UserError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}.",
@@ -460,8 +462,11 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
                         field="--lang")
     comp = load_comparison(folder)
     sens = load_sensitivity(sensitivity) if sensitivity is not None else None
-    history = load_history(folder)
-    doc = build_document(comp, lang, sens, history is not None)
+    draw_history = load_history(history if history is not None else folder)
+    if history is not None and draw_history is None:
+        raise UserError("holds no history.json; run 'sim history --out DIR' and pass that "
+                        "folder.", file=str(history), field="--history")
+    doc = build_document(comp, lang, sens, draw_history is not None)
     section = None
     if robustness is not None:
         from sim.report.robustness import load_section
@@ -482,8 +487,8 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
 
     with plt.rc_context(STYLE):
         figures = make_figures(comp, lang, in_report=True)
-        if history is not None:
-            figures[HISTORY] = history(lang)
+        if draw_history is not None:
+            figures[HISTORY] = draw_history(lang)
         if section is not None:
             from sim.report.robustness import add_section
 

@@ -51,6 +51,8 @@ WORDS = {
         "p1_team_head": "Het interventieteam: studies elders en de eigen cijfers",
         "p1_team_studies": "Voorspeld uit studies elders: het team van 2018–2022 gaf in het "
                            "model {pct} woninginbraken ({lo} tot {hi}) over {years}.",
+        "p1_team_studies_point": "Voorspeld uit studies elders: {pct} woninginbraken door "
+                                 "het team.",
         "p1_team_own": "Na Amstelveens eigen cijfers: {pct} ({lo} tot {hi}).",
         "p1_team_own_missing": "Na Amstelveens eigen cijfers: nog niet berekend (de kalibratie "
                                "bevat nog geen schatting uit de eigen politiecijfers).",
@@ -89,6 +91,8 @@ WORDS = {
         "p1_team_head": "The interventieteam: studies elsewhere and the town's own record",
         "p1_team_studies": "Predicted from studies elsewhere: the 2018–2022 team gave {pct} "
                            "burglaries in the model ({lo} to {hi}) over {years}.",
+        "p1_team_studies_point": "Predicted from studies elsewhere: {pct} burglaries from the "
+                                 "team.",
         "p1_team_own": "From Amstelveen's own record: {pct} ({lo} to {hi}).",
         "p1_team_own_missing": "From Amstelveen's own record: not yet estimated (the "
                                "calibration holds no estimate from the town's police record).",
@@ -115,18 +119,53 @@ def tr(lang: str, key: str, /, **kw: object) -> str:
 HISTORY = "history"
 
 
-def load_history(folder: str | Path):
+def history_file(folder: str | Path) -> Path | None:
+    """A ``sim history`` result in (or beside) a comparison folder: ``history.json``."""
+    folder = Path(folder)
+    for path in (folder / "history.json", folder / "history" / "history.json"):
+        if path.is_file():
+            return path
+    return None
+
+
+def load_history(folder: str | Path):  # noqa: ANN201
     """A function ``lang -> Figure`` drawing the folder's history result, or None.
 
-    The history comparison (``sim history``: the model run over the observed years, set
-    against the police record) lives in :mod:`sim.analysis.history`; page 1 shows it when
-    the comparison folder holds its result.
+    ``folder``: a comparison folder holding ``history.json`` (or ``history/history.json``,
+    e.g. ``sim history --out FOLDER/history``), or a ``sim history`` folder itself. The
+    figure is :func:`sim.analysis.history.figure.history_figure`, the one ``sim history``
+    draws.
     """
-    try:
-        from sim.analysis.history import report_figure  # type: ignore[attr-defined]
-    except ImportError:
+    import json
+    import tempfile
+
+    path = history_file(folder)
+    if path is None:
         return None
-    return report_figure(folder)
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        assert isinstance(rec, dict) and rec.get("years")
+    except (OSError, ValueError, AssertionError):
+        raise UserError("is not a 'sim history' result; rerun 'sim history --out' into this "
+                        "folder or remove it.", file=str(path)) from None
+
+    def draw(lang: str):  # noqa: ANN202
+        import matplotlib.image as mpimg
+        import matplotlib.pyplot as plt
+
+        from sim.analysis.history.figure import history_figure
+
+        with tempfile.TemporaryDirectory() as tmp:
+            png = history_figure(rec, Path(tmp) / "history.png", lang=lang)
+            image = mpimg.imread(png)
+        h, w = image.shape[:2]
+        fig = plt.figure(figsize=(w / 150, h / 150), dpi=150)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.imshow(image, interpolation="none")
+        ax.set_axis_off()
+        return fig
+
+    return draw
 
 
 #: The outcome whose sensitivity page 1 reports (the report's headline quantity).
@@ -208,18 +247,29 @@ def sensitivity_blocks(sens: dict[str, Any] | None, lang: str) -> list[Block]:
 
 
 def team_estimate(comp: dict[str, Any]) -> dict[str, Any] | None:
-    """The calibration's prediction of the 2018–2022 team and what the record says, if any.
+    """Both estimates of the team's effect, as far as the comparison holds them.
 
-    ``{"predicted", "p5", "p95", "own": {...} | None, "reported": [...]}``; the own estimate
-    (``prediction.team_effect.own_record``) exists once the calibration has one.
+    ``{"predicted", "p5", "p95", "years", "own": {"estimate", "p5", "p95", "contradicts",
+    "plain_nl", "plain"} | None, "reported": [...]}``. The prediction from studies elsewhere
+    is the calibration's virtual run of the 2018–2022 team; the estimate after the city's
+    own record is ``comparison.json``'s ``team_estimates`` (``sim evidence --write``, study
+    record_team) when written.
     """
     cal = (comp["provenance"].get("calibration") or {}).get("contents") or {}
-    team = (cal.get("prediction") or {}).get("team_effect")
-    if not team or team.get("predicted") is None:
+    team = (cal.get("prediction") or {}).get("team_effect") or {}
+    rec = comp.get("team_estimates") or {}
+    predicted = rec.get("predicted_from_studies", team.get("predicted"))
+    if predicted is None:
         return None
-    return {"predicted": team["predicted"], "p5": team.get("p5"), "p95": team.get("p95"),
-            "years": team.get("measured_years") or team.get("team_years"),
-            "own": team.get("own_record"),
+    own = team.get("own_record")
+    if rec.get("after_record") is not None:
+        own = {"estimate": rec["after_record"], "p5": rec.get("after_record_p5"),
+               "p95": rec.get("after_record_p95"), "contradicts": rec.get("contradicts"),
+               "plain_nl": rec.get("plain_nl"), "plain": rec.get("plain")}
+    return {"predicted": predicted,
+            "p5": team.get("p5") if "predicted_from_studies" not in rec else None,
+            "p95": team.get("p95") if "predicted_from_studies" not in rec else None,
+            "years": team.get("measured_years") or team.get("team_years"), "own": own,
             "reported": [{"period": k, **v} for k, v in (team.get("reported") or {}).items()]}
 
 
@@ -233,15 +283,18 @@ def team_blocks(comp: dict[str, Any], lang: str) -> list[Block]:
     def p(x: float | None) -> str:
         return pct(None if x is None else 100 * x, lang, 0)
 
-    items = [tr(lang, "p1_team_studies", pct=p(t["predicted"]), lo=p(t["p5"]), hi=p(t["p95"]),
+    key = "p1_team_studies" if t["p5"] is not None else "p1_team_studies_point"
+    items = [tr(lang, key, pct=p(t["predicted"]), lo=p(t["p5"]), hi=p(t["p95"]),
                 years=years)]
     own = t["own"]
     if own and own.get("estimate") is not None:
         items.append(tr(lang, "p1_team_own", pct=p(own["estimate"]), lo=p(own.get("p5")),
                         hi=p(own.get("p95"))))
         lo, hi = own.get("p5"), own.get("p95")
-        inside = lo is not None and hi is not None and lo <= t["predicted"] <= hi
-        verdict = tr(lang, "p1_team_agrees" if inside else "p1_team_contradicts")
+        contradicts = own.get("contradicts")
+        if contradicts is None:  # read from the margin of the record's estimate
+            contradicts = not (lo is not None and hi is not None and lo <= t["predicted"] <= hi)
+        verdict = tr(lang, "p1_team_contradicts" if contradicts else "p1_team_agrees")
     else:
         items.append(tr(lang, "p1_team_own_missing"))
         verdict = ""
