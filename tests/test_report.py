@@ -23,6 +23,7 @@ from sim.analysis.compare import plan_comparison, run_comparison
 from sim.core.errors import UserError
 from sim.report.build import SECTION_KEYS, build_document, build_report, load_comparison
 from sim.report.figures import GREY, STYLE, _outline_path, _rings, fig_maps
+from sim.report.overlap import overlaps
 from sim.report.text import STRINGS, num
 
 
@@ -170,11 +171,12 @@ def test_fig3_maps_fill_rings_even_odd():
 def test_fig3_maps_fall_back_to_the_grid_without_outlines(folder):
     comp = load_comparison(folder)
     n = len(comp["rows"])
-    for change in ({"outlines": None}, {"layout": "schematic"}, {"outlines": [[]] * 3}):
+    for change, lang in (({"outlines": None}, "nl"), ({"layout": "schematic"}, "en"),
+                         ({"outlines": [[]] * 3}, "nl")):
         c = copy.deepcopy(comp)
         c["figures"]["map"].update(change)
         with plt.rc_context(STYLE):
-            fig = fig_maps(c, "nl")
+            fig = fig_maps(c, lang)
         try:
             assert not any(isinstance(p, PathPatch) for ax in fig.axes for p in ax.patches), \
                 f"{change}: no outlines drawn"
@@ -182,6 +184,9 @@ def test_fig3_maps_fall_back_to_the_grid_without_outlines(folder):
             # density per scenario, the key, and per option its difference on a grey underlay
             # (wijken without a demonstrable difference show the grey)
             assert images == n + 1 + 2 * (n - 1), f"{change}: {images} images"
-            fig.canvas.draw()
+            assert not overlaps(fig), f"{change}: labels overlap: {overlaps(fig)}"
+            key = next(ax for ax in fig.axes if ax.get_label() == "map:key")
+            assert len([t for t in key.texts if t.get_gid() == "wijk-label"]) == len(
+                comp["figures"]["wijken"]), "every wijk numbered on the key map"
         finally:
             plt.close(fig)

@@ -27,6 +27,7 @@ from sim.model.scenario import load_scenario
 from sim.report.build import build_document, build_report, load_comparison
 from sim.report.figures import NAMES, STYLE, make_figures
 from sim.report.messages import figure_messages
+from sim.report.overlap import overlaps, place_labels
 from sim.report.text import ASSUMPTIONS, STRINGS, eur, round_money
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,6 +217,46 @@ def test_legends_title_and_source_line_do_not_overlap(comp, lang):
             plt.close(f)
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_text_in_any_figure_covers_another(comp, lang):
+    """Every text: titles, ticks, legends, and the labels inside the axes (issue 22.4).
+
+    The cost figure's amounts once hid each other ("€ 10.000 per voorkomen inbraak komen
+    inbraak"); the map's wijk labels once ran together ("1402 03").
+    """
+    with plt.rc_context(STYLE):
+        figs = make_figures(comp, lang)
+    try:
+        for name, fig in figs.items():
+            assert not overlaps(fig), f"{lang} {name}: texts overlap: {overlaps(fig)}"
+        maps = [ax for ax in figs["fig3_maps"].axes if ax.get_label().startswith("map:")]
+        for ax in maps:
+            labels = [t.get_text() for t in ax.texts if t.get_gid() == "wijk-label"]
+            assert len(labels) == len(comp["figures"]["wijken"]), "every wijk labelled"
+        iso = [t.get_text() for t in figs["fig4_cost_vs_prevented"].axes[0].texts
+               if t.get_gid() == "iso"]
+        assert len(iso) == len(set(iso)) and iso, iso
+    finally:
+        for f in figs.values():
+            plt.close(f)
+
+
+def test_crowded_labels_move_aside_with_a_leader_line():
+    """Labels whose points nearly coincide: each moves to a free spot, with a line back."""
+    fig, ax = plt.subplots(figsize=(3, 3))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    points = [(5, 5), (5.1, 5), (5, 5.1), (4.9, 4.9), (2, 2)]
+    texts = place_labels(ax, points, ["01", "02", "03", "04", "05"], 12)
+    try:
+        assert not overlaps(fig)
+        moved = [t for t in texts if tuple(t.xyann) != (0, 0)]
+        assert len(moved) == 3 and all(t.arrow_patch is not None for t in moved)
+        assert tuple(texts[-1].xyann) == (0, 0), "a label with room stays on its point"
+    finally:
+        plt.close(fig)
+
+
 def test_cost_lines_are_all_labelled_and_fig1_shows_observed_years(comp):
     with plt.rc_context(STYLE):
         figs = make_figures(comp, "nl")
@@ -253,30 +294,52 @@ def test_html_alt_text_states_each_figures_message(folder, comp, lang, tmp_path)
 
 # ---- Dutch throughout -----------------------------------------------------------------------
 BANNED = ("baseline", "pool", "Hoofdseed", "Uitstapjes", "seed", "reference", "clear effect",
-          "duidelijk effect")
+          "duidelijk effect", "near repeat", "near-repeat", "prior", "gefit", "run", "runs",
+          "fingerprint", "fingerprints", "hash", "hashes", "spread",
+          "outings", "displacement", "estimate", "calibrated", "fitted")
+#: Words for researchers that belong in appendix A only, each explained there.
+APPENDIX_ONLY = ("WDQ", "CV", "variatiecoëfficiënt", "verplaatsingsquotiënt")
 
 
-def test_dutch_report_has_no_english_words(comp):
-    doc = build_document(comp, "nl")
-    prov = next(i for i, b in enumerate(doc) if b.text == STRINGS["nl"]["h_provenance"])
+def _words(blocks) -> str:
     words = []
-    for b in doc[:prov]:  # provenance quotes commands and file names as they are
+    for b in blocks:
         words += [b.text, b.alt, *b.header]
         for item in b.items:
             words += item if isinstance(item, list) else [item]
-    text = "\n".join(map(str, words))
+    return "\n".join(map(str, words))
+
+
+def test_dutch_report_has_no_english_words(comp):
+    """A word list (issue 22.5); the provenance's values quote commands and file names."""
+    doc = build_document(comp, "nl")
+    heads = [i for i, b in enumerate(doc) if b.kind == "h1"]
+    appendix = next(i for i in heads if doc[i].text == STRINGS["nl"]["h_measures"])
+    prov = next(i for i in heads if doc[i].text == STRINGS["nl"]["h_provenance"])
+    labels = [row[0] for row in doc[prov + 1].items]
+    # file names and commands are quoted as they are
+    text = re.sub(r"\S*[/.]\S*(toml|csv|json)\b|\bsim \w+ [\w-]+", "",
+                  _words(doc[:prov]) + "\n".join(labels))
     for word in BANNED:
         assert not re.search(rf"\b{re.escape(word)}\b", text, re.I), f"English: {word!r}"
+    main = _words(doc[:appendix])
+    for word in APPENDIX_ONLY:
+        assert not re.search(rf"\b{re.escape(word)}\b", main, re.I), f"{word} in the main text"
+    assert re.search(r"\bWDQ\b", _words(doc[appendix:prov])), "appendix A explains the WDQ"
     with plt.rc_context(STYLE):
-        figs = make_figures(comp, "nl")
+        figs = make_figures(comp, "nl", in_report=True)
     try:
+        hashes = [v["hash"] for v in comp["provenance"]["scenarios"].values()]
         for name, fig in figs.items():
-            shown = [t.get_text() for t in fig.findobj(plt.Text)]
-            hits = [t for t in shown if re.search(r"\bbaseline\b", t)]
+            shown = "\n".join(t.get_text() for t in fig.findobj(plt.Text))
+            hits = [w for w in BANNED if re.search(rf"\b{re.escape(w)}\b", shown, re.I)]
             assert not hits, f"{name}: {hits}"
+            assert not any(h in shown for h in hashes), f"{name}: hashes belong in appendix B"
     finally:
         for f in figs.values():
             plt.close(f)
+    listed = _words(doc[prov:])
+    assert all(listed.count(h) == 1 for h in hashes), "each hash listed once, in appendix B"
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -284,7 +347,8 @@ def test_glossary_and_rounded_money(comp, lang):
     doc = build_document(comp, lang)
     heads = [b.text for b in doc if b.kind == "h1"]
     i = heads.index(STRINGS[lang]["h_glossary"])
-    assert heads[i + 1] == STRINGS[lang]["h_provenance"], "the glossary before provenance"
+    assert heads[i + 1:] == [STRINGS[lang]["h_measures"], STRINGS[lang]["h_provenance"]], (
+        "the glossary, then the appendices")
     k = next(j for j, b in enumerate(doc) if b.text == STRINGS[lang]["h_glossary"])
     assert doc[k + 1].kind == "table" and len(doc[k + 1].items) >= 10
     assert eur(299_947, "nl") == "€\u00a0300.000" and eur(299_947, "en") == "€300,000"

@@ -94,6 +94,8 @@ def test_sweep_ends_with_a_summary_of_its_design_points(tmp_path, capsys, monkey
     assert "e+" not in text and "nan" not in text.lower()
     assert re.search(r"€\d{3},\d{3}", text), "extra cost as €450,000"
     assert "outcomes.csv" in text and "sim sensitivity capaciteit" in text
+    # one replication per point: cautioned before the table (issue 22.9)
+    assert "1 replication(s) per point" in err.replace("\n", " ")
 
     code, js, _ = invoke_cli([*args, "--json"], capsys, monkeypatch)  # a resume: no new runs
     assert code == 0

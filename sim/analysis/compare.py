@@ -38,11 +38,13 @@ from sim.analysis.compare_checks import comparison_checks
 from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas
 from sim.analysis.compare_plan import Plan, RunData, run_id
 from sim.analysis.compare_rows import programme_parts, scenario_row
+from sim.analysis.natural.posterior_file import read_team_record
 from sim.core.errors import UserError
 from sim.core.jsonable import json_clean
 from sim.core.paths import CALIBRATION
 from sim.core.textio import read_toml
 from sim.core.tree import get_dotted
+from sim.data.record import load_record
 from sim.model.city import City, city_folder
 from sim.model.metrics import yearly
 from sim.model.model import HOURS_PER_DAY, TICKS_PER_YEAR
@@ -257,7 +259,21 @@ def calibration_info(city: str) -> dict[str, Any]:
     shown = path.relative_to(CALIBRATION.parent) if path.is_relative_to(CALIBRATION.parent) \
         else path
     return {"file": str(shown), "used": True,
-            "sha256": hashlib.sha256(raw).hexdigest()[:12], "contents": data}
+            "sha256": hashlib.sha256(raw).hexdigest()[:12], "contents": data,
+            "record_fit": record_fit_info(path.parent)}
+
+
+def record_fit_info(folder: Path) -> dict[str, Any] | None:
+    """The fit to the police record merged over calibrated.toml (which fit, its hash)."""
+    path = folder / "record_fit.toml"
+    if not path.exists():
+        return None
+    raw = path.read_bytes()
+    data = read_toml(path, what="record fit")
+    return {"file": path.name, "sha256": hashlib.sha256(raw).hexdigest()[:12],
+            "council_fit": data.get("council_fit"), "parameters": data.get("parameters"),
+            "note": "the comparison uses the fit on every year up to 2023 (council_fit); "
+                    "the fit on 2012-2019 was tested on 2020-2023 first (sim history --fit)"}
 
 
 def observed_levels(city: str) -> dict[str, Any] | None:
@@ -270,6 +286,9 @@ def observed_levels(city: str) -> dict[str, Any] | None:
         raw = read_toml(path, what="targets file") if path.exists() else {}
     except UserError:
         return None
+    rec = recorded_levels(city)
+    if rec is not None:
+        return rec
     level = (raw.get("targets") or {}).get("level") or {}
     obs = level.get("observed")
     if not isinstance(obs, dict):
@@ -278,6 +297,26 @@ def observed_levels(city: str) -> dict[str, Any] | None:
              if str(y).isdigit() and isinstance(v, int | float)}
     return {"years": dict(sorted(years.items())), "source": str(level.get("source", ""))} \
         if years else None
+
+
+#: Figure 1 shows the record's last years before a comparison (the whole record is in
+#: ``sim history``'s figure).
+RECORD_YEARS_SHOWN = 5
+
+
+def recorded_levels(city: str) -> dict[str, Any] | None:
+    """The last years of the city's police record (CBS/Politie 47018NED), or None."""
+    try:
+        meta = read_toml(city_folder(city) / "city.toml", what="city file")
+        series = load_record().counts.get(str(meta.get("gemeente_code", "")))
+    except UserError:
+        return None
+    if not series:
+        return None
+    last = sorted(series)[-RECORD_YEARS_SHOWN:]
+    return {"years": {str(y): float(series[y]) for y in last},
+            "source": f"CBS/Politie 47018NED, code 1.1.1 (attempts included), "
+                      f"{last[0]}-{last[-1]}"}
 
 
 def quarterly(attempts: np.ndarray) -> list[list[float]]:
@@ -359,7 +398,8 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
             "months": [f"{ref.start_year + y}-{m:02d}" for y, m, _, _ in months],
             "monthly": {sc.name: _monthly(data[sc.name].attempts, months)
                         for sc in plan.scenarios},
-            "wijken": [{"code": w.code, "name": city.label(i), "gebied": w.gebied}
+            "wijken": [{"code": w.code, "name": city.label(i), "gebied": w.gebied,
+                        "source": w.source}
                        for i, w in enumerate(city.wijken)],
             "gebieden": {str(g): city.gebied_names.get(g, str(g)) for g in city.gebieden},
             "map": {"shape": list(mask.shape), "cell_size_m": city.cell_size_m,
@@ -379,6 +419,9 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
                                  for sc in plan.scenarios},
             "observed": observed_levels(ref.city),
         },
+        # the team's effect predicted from studies elsewhere and after the city's own record
+        # (sim evidence --write, study record_team); None when not written
+        "team_estimates": read_team_record(ref.city),
     }
     comp["checks"] = comparison_checks(comp)
     return comp

@@ -35,6 +35,8 @@ class Analysis:
     undefined: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Parameter path -> {"unit", "description"} as the experiment declares them.
     parameters: dict[str, dict] = field(default_factory=dict)
+    #: Sobol: the base sample size n; Morris: the number of trajectories (else None).
+    samples: int | None = None
 
 
 #: A Sobol S1 below -TOLERANCE, or above ST + TOLERANCE, is an estimate that cannot be right
@@ -94,6 +96,10 @@ def analyze(design: StoredDesign, Y: pd.DataFrame, *, conf_level: float = 0.95,
             num_resamples: int = 500) -> Analysis:
     """Sensitivity indices (Sobol, Morris), grid response or LHS rank correlations."""
     res = Analysis(design.method, replications=design.replications)
+    if design.method == "sobol":
+        res.samples = design.n
+    elif design.method == "morris":
+        res.samples = len(design.X) // (len(design.names) + 1)
     problem = {"num_vars": len(design.names), "names": design.names, "bounds": design.bounds}
     for outcome in list(Y.columns):
         y = Y[outcome].to_numpy(dtype=float)

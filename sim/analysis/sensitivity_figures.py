@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import readable as rd
+from sim.analysis.caution import analysis_caution
 
 if TYPE_CHECKING:  # the result type only; sim.analysis.sensitivity imports this module
     Analysis = Any
@@ -68,14 +69,8 @@ def _t(lang: str, key: str, **kw: Any) -> str:
     return TEXT[lang if lang in TEXT else "nl"][key].format(**kw)
 
 
-def write_figures(res: Analysis, folder: Path, lang: str = "nl") -> list[Path]:
-    """Draw every figure of ``res`` into ``folder``; returns the PNG paths."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    folder, paths = Path(folder), []
+def figures(res: Analysis, lang: str = "nl"):  # noqa: ANN201
+    """Each figure of ``res`` as (file stem, matplotlib figure), cautions drawn on them."""
     for name, table in res.tables.items():
         if name not in ("sobol", "morris", "grid"):
             continue
@@ -85,11 +80,44 @@ def write_figures(res: Analysis, folder: Path, lang: str = "nl") -> list[Path]:
             fig = FIGURES[name](table, outcome, lang, res)
             if fig is None:
                 continue
-            path = folder / f"{name}_{_safe(outcome)}.png"
-            fig.savefig(path, dpi=120, bbox_inches="tight")
-            plt.close(fig)
-            paths.append(path)
+            caution = analysis_caution(res, outcome, lang)
+            if caution:
+                add_caution(fig, caution)
+            yield f"{name}_{_safe(outcome)}", fig
+
+
+def write_figures(res: Analysis, folder: Path, lang: str = "nl") -> list[Path]:
+    """Draw every figure of ``res`` into ``folder``; returns the PNG paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder, paths = Path(folder), []
+    for stem, fig in figures(res, lang):
+        path = folder / f"{stem}.png"
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(path)
     return paths
+
+
+def add_caution(fig, text: str) -> None:  # noqa: ANN001
+    """A red caution line above everything else of the figure (title and legend included).
+
+    The figure is saved with a tight bounding box, so the line widens the picture upwards
+    rather than covering anything.
+    """
+    import textwrap
+
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    top = max([t.get_window_extent(r).y1 for ax in fig.axes
+               for t in (ax.title, *ax.texts)] +
+              [ax.get_legend().get_window_extent(r).y1 for ax in fig.axes if ax.get_legend()] +
+              [ax.get_window_extent(r).y1 for ax in fig.axes])
+    fig.text(0.01, (top + 6) / fig.bbox.height, textwrap.fill(text, 100), va="bottom",
+             ha="left", fontsize=8.5, color="#B00020", fontweight="bold", gid="caution")
 
 
 def _safe(name: str) -> str:

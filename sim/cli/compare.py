@@ -116,10 +116,38 @@ def compare(
     if as_json:
         print_checks(comp, lang)
         print_json([{k: v for k, v in row.items() if k not in HEAVY_KEYS}
-                    for row in comp["rows"]])
+                    | _team_estimates(comp, row) for row in comp["rows"]])
         return
     _print_table(comp, out, lang)
     print_checks(comp, lang)
+    _print_team_estimates(comp, lang)
+
+
+def _has_team(comp: dict, row: dict) -> bool:
+    params = comp["provenance"]["scenarios"].get(row["scenario"], {}).get("params", {})
+    return float(params.get("interventieteam", {}).get("fte", 0) or 0) > 0
+
+
+def _team_estimates(comp: dict, row: dict) -> dict:
+    """A team option's row carries both estimates of the team's effect (sim evidence)."""
+    est = comp.get("team_estimates")
+    return {"team_estimates": est} if est and _has_team(comp, row) else {}
+
+
+def _print_team_estimates(comp: dict, lang: str) -> None:
+    est = comp.get("team_estimates")
+    if not est or not any(_has_team(comp, r) for r in comp["rows"]):
+        return
+    if lang == "nl":
+        console.print(f"Effect van een inbrakenteam: voorspeld uit studies elders "
+                      f"{est['predicted_from_studies']:+.0%}; na Amstelveens eigen cijfers "
+                      f"{est['after_record']:+.0%} ({est['after_record_p5']:+.0%} … "
+                      f"{est['after_record_p95']:+.0%}). {est['plain_nl']}", highlight=False)
+    else:
+        console.print(f"Team effect: predicted from studies elsewhere "
+                      f"{est['predicted_from_studies']:+.0%}; after the city's own record "
+                      f"{est['after_record']:+.0%} ({est['after_record_p5']:+.0%} … "
+                      f"{est['after_record_p95']:+.0%}). {est['plain']}", highlight=False)
 
 
 def _local(text: str, lang: str) -> str:
@@ -220,6 +248,12 @@ def report(
                                                  "FOLDER/report-<lang>.<format>)."),
     robustness: Path = typer.Option(None, "--robustness", help="A 'sim robustness' folder: "
                                     "adds the section 'Hoe robuust is de keuze?'."),
+    sensitivity: Path = typer.Option(None, "--sensitivity", help="A 'sim sensitivity' folder "
+                                     "(Morris or Sobol): page 1 names the assumptions that "
+                                     "move the answer most."),
+    history: Path = typer.Option(None, "--history", help="A 'sim history' folder: page 1 "
+                                 "shows the model against the police record (default: "
+                                 "FOLDER/history.json or FOLDER/history/ when present)."),
 ) -> None:
     """Build the council report of a comparison folder (PDF or single-file HTML).
 
@@ -229,6 +263,7 @@ def report(
     from sim.report.build import build_report, load_comparison
 
     lang = resolve_lang(lang)
-    path = build_report(folder, fmt, lang, out, robustness=robustness)
+    path = build_report(folder, fmt, lang, out, robustness=robustness,
+                        sensitivity=sensitivity, history=history)
     print_checks(load_comparison(folder, check_store=False), lang)
     console.print(t(lang, "report", path=path), highlight=False)

@@ -104,26 +104,57 @@ def _fmt(v: float | None, digits: int = 0) -> str:
     return "–" if v is None or v != v else f"{v:,.{digits}f}"
 
 
-def _print(res: dict, con) -> None:  # noqa: ANN001
+def _cost_cell(o: dict, cell) -> str:  # noqa: ANN001
+    """€ per prevented burglary, '–' where on average none were prevented.
+
+    A negative or zero count makes the ratio meaningless, whatever the worlds with some
+    prevented say.
+    """
+    prevented = o["prevented_per_year"]["mean"]
+    if prevented is None or prevented != prevented or prevented <= 0:
+        return "–"
+    return cell("cost_per_prevented_eur")
+
+
+def _policy_table(res: dict, intervals: bool) -> Table:
+    """The robustness table, with the 90% ranges under each mean or without them."""
     crit = res["criterion"]
     t = Table(title=f"Robustness over {res['worlds']} worlds (criterion: {crit}, "
                     f"{'lower' if res['lower_is_better'] else 'higher'} is better; "
                     f"reference {res['reference']})")
-    for c in ("policy", "share best", "regret max", "regret p90", "woninginbraken/yr (90%)",
-              "prevented/yr (90%)", "€ per prevented (90%)"):
+    tag = " (90%)" if intervals else " (mean)"
+    for c in ("policy", "share best", "regret max", "regret p90", "woninginbraken/yr" + tag,
+              "prevented/yr" + tag, "€ per prevented" + tag):
         t.add_column(c, justify="left" if c == "policy" else "right")
     for p in res["policies"]:
         o = p["outcomes"]
 
-        def rng(key: str, digits: int = 0, o: dict = o) -> str:
+        def cell(key: str, digits: int = 0, o: dict = o) -> str:
             v = o[key]
+            if not intervals:
+                return _fmt(v["mean"], digits)
             return (f"{_fmt(v['mean'], digits)}\n({_fmt(v['low'], digits)} – "
                     f"{_fmt(v['high'], digits)})")
 
         t.add_row(p["name"], f"{100 * (p['share_best'] or 0):.0f}%",
                   _fmt(p["regret_max"], 1), _fmt(p["regret_p90"], 1),
-                  rng("woninginbraken_per_year"), rng("prevented_per_year"),
-                  rng("cost_per_prevented_eur"))
+                  cell("woninginbraken_per_year"), cell("prevented_per_year"),
+                  _cost_cell(o, cell))
+    return t
+
+
+def _fits(table: Table, width: int) -> bool:
+    """Whether ``table`` prints at its natural width (no cell squeezed) in ``width``."""
+    from rich.console import Console
+
+    return Console(width=10_000).measure(table).maximum <= width
+
+
+def _print(res: dict, con) -> None:  # noqa: ANN001
+    t = _policy_table(res, intervals=True)
+    if not _fits(t, con.width):  # too narrow: means only, and the headers say so
+        t = _policy_table(res, intervals=False)
+        t.caption = "means only: the 90% ranges need a wider terminal (or use --json)"
     con.print(t)
     pt = Table(title="A beats B (share of worlds, 90% Wilson interval)")
     for c in ("A", "B", "A better", "90% interval", "B better", "tied"):

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.analysis import readable as rd
+from sim.analysis.caution import analysis_caution, replication_caution
 from sim.analysis.design import experiment_hash, load_design
 from sim.analysis.experiment import Experiment, load_experiment
 from sim.analysis.sensitivity import (
@@ -162,6 +163,9 @@ def sweep(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS, scheduler: s
     con.print(t(lang, "sw_done", name=exp.name, total=status.total, dir=out,
                 before=status.done_before, now=status.done_now,
                 rate=rd.num(result["runs_per_second"] or 0, lang, 2)), highlight=False)
+    caution = replication_caution(design.replications, lang)
+    if caution:  # before the table it is about
+        err_console.print(f"[bold yellow]{escape(caution)}[/]", highlight=False)
     print_points(points, design.names, list(points.columns[len(design.names) + 1:]), con, lang,
                  info, design.replications, exp.name)
     con.print(t(lang, "sw_files", csv=out / "outcomes.csv", name=experiment), style="dim",
@@ -281,11 +285,22 @@ def sensitivity(experiment: str = EXPERIMENT_ARG, workers: int = WORKERS,
             err_console.print(f"[yellow]{t(lang, 'warning')}:[/] {escape(line)}",
                               highlight=False)
         return
-    print_analysis(res, con, lang, exp.name)
-    for line in warnings:
+    for line in warnings:  # before the tables they are about
         err_console.print(f"[yellow]{t(lang, 'warning')}:[/] {escape(line)}", highlight=False)
+    print_analysis(res, con, lang, exp.name)
     con.print(t(lang, "files", files=", ".join(str(f) for f in files)), style="dim",
               highlight=False)
+
+
+def _outcomes(res: Analysis) -> list[str]:
+    """The outcomes an analysis has tables for."""
+    out: list[str] = []
+    for name, table in res.tables.items():
+        if name == "grid":
+            out += [c for c in table.columns if c not in table.attrs["parameters"]]
+        elif "outcome" in table.columns:
+            out += list(dict.fromkeys(table["outcome"]))
+    return list(dict.fromkeys(out))
 
 
 def sobol_warnings(res: Analysis, lang: str) -> list[str]:
@@ -309,7 +324,15 @@ def sobol_warnings(res: Analysis, lang: str) -> list[str]:
 
 
 def print_analysis(res: Analysis, con: Console, lang: str, name: str = "") -> None:
-    """The analysis tables: readable parameter labels with units, values with units."""
+    """The analysis tables: readable parameter labels with units, values with units.
+
+    A caution (too few replications, samples or trajectories: :mod:`sim.analysis.caution`)
+    comes before the tables it is about.
+    """
+    cautions = dict.fromkeys(c for c in (analysis_caution(res, o, lang) for o in
+                                         _outcomes(res) or [None]) if c)
+    for line in cautions:
+        err_console.print(f"[bold yellow]{escape(line)}[/]", highlight=False)
     for kind, table in res.tables.items():
         if kind == "grid":
             params = list(table.attrs["parameters"])

@@ -23,12 +23,22 @@ from sim.analysis.compare_metrics import MIN_REPLICATIONS
 from sim.analysis.compare_plan import run_id as compare_run_id
 from sim.core.errors import DiskFullError, UserError, is_disk_full
 from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
-from sim.core.tree import get_dotted
 from sim.model.scenario import MAX_YEARS
+from sim.report.assumptions import assumption_rows
+from sim.report.assumptions import head as assumption_head
 from sim.report.document import Block
+from sim.report.measures import displacement_text, measures_blocks
 from sim.report.messages import figure_messages
+from sim.report.page_one import (
+    HISTORY,
+    interval_blocks,
+    load_history,
+    load_sensitivity,
+    sensitivity_blocks,
+    team_blocks,
+)
+from sim.report.page_one import tr as p1_tr
 from sim.report.text import (
-    ASSUMPTIONS,
     LANGS,
     STRINGS,
     eur,
@@ -43,7 +53,7 @@ from sim.runs.store import ResultStore
 
 FORMATS = ("pdf", "html")
 SECTION_KEYS = ("h_question", "h_scenarios", "h_table", "h_figures", "h_assumptions",
-                "h_uncertainty", "h_glossary", "h_provenance")
+                "h_uncertainty", "h_glossary", "h_measures", "h_provenance")
 #: Figure name -> caption key (figure 3's depends on the map, see build_document).
 FIGURES = ("fig1_over_time", "fig2_change_per_area", "fig3_maps", "fig4_cost_vs_prevented",
            "fig5_persistence")
@@ -132,14 +142,6 @@ def _check_store(folder: Path, comp: dict[str, Any], raw: bytes, path: Path) -> 
                 raise UserError(f"lacks run {rid} of scenario '{name}' that comparison.json "
                                 "was made from; rerun 'sim compare' with the same --out.",
                                 file=str(folder / "runs.sqlite"))
-
-
-def _value(v: Any, kind: str, lang: str) -> str:
-    if v is None:
-        return "–"
-    return {"num": lambda: num(v, lang, 0 if float(v).is_integer() else 1),
-            "num2": lambda: num(v, lang, 2), "pct": lambda: num(100 * v, lang, 0) + "%",
-            "eur": lambda: eur(v, lang)}[kind]()
 
 
 def _costs(row: dict[str, Any], lang: str) -> str:
@@ -256,12 +258,11 @@ def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Bloc
         rows_b.append([
             name,
             _both(r["arrests_per_year"], r["arrests_interval"], lang),
-            _both(r["wdq"], r["wdq_interval"], lang, "num", 2),
-            _both(r["spread_cv"], r["spread_cv_interval"], lang, "num", 2),
+            "–" if ref else displacement_text(r, lang),
             _both(after["after_change_pct"], after["after_interval"], lang, "pct", 1),
         ])
     keys_a = ("t_scenario", "t_burglaries", "t_change", "t_prevented", "t_cost", "t_cpp")
-    keys_b = ("t_scenario", "t_arrests", "t_wdq", "t_spread", "t_after")
+    keys_b = ("t_scenario", "t_arrests", "t_displacement", "t_after")
     treated = ", ".join(w["name"] for w in comp["figures"]["wijken"]
                         if w["code"] in p["wdq_areas"]["treated"])
     return [
@@ -271,7 +272,7 @@ def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Bloc
               items=rows_a, widths=[1.3, 1.25, 1.4, 1.0, 1.1, 1.45]),
         Block("h2", tr(lang, "table2_intro")),
         Block("table", header=[tr(lang, k) for k in keys_b], items=rows_b,
-              widths=[1.5, 1.1, 1.1, 1.1, 1.2]),
+              widths=[1.4, 1.1, 2.4, 1.1]),
         *(Block("p", n, small=True) for n in paragraphs(lang, "notes", first=first, last=last,
                                                         treated=f"({treated})",
                                                         minreps=MIN_REPLICATIONS)),
@@ -279,34 +280,10 @@ def _tables(comp: dict[str, Any], lang: str, first: int, last: int) -> list[Bloc
 
 
 def _assumptions(comp: dict[str, Any], lang: str) -> list[Block]:
-    scen = comp["provenance"]["scenarios"]
-    ref = scen[comp["reference"]]["params"]
-    active = {"team": next((s["params"] for s in scen.values()
-                            if s["params"]["interventieteam"]["fte"] > 0), None),
-              "regisseur": next((s["params"] for s in scen.values()
-                                 if s["params"]["wijkregisseur"]["per_gebied"] > 0), None)}
-    rows = []
-    for a in ASSUMPTIONS:
-        params = active[a["from"]] if "from" in a else ref
-        if params is None:
-            continue
-        kinds = a["kind"] if isinstance(a["kind"], list) else [a["kind"]] * len(a["paths"])
-        value = " / ".join(_value(get_dotted(params, p), k, lang)
-                           for p, k in zip(a["paths"], kinds, strict=True))
-        rows.append([a[lang], value, a["src"][LANGS.index(lang)]])
-    rows.append([tr(lang, "a_layout"), tr(lang, "a_layout_v"), tr(lang, "a_layout_src")])
-    for name, s in scen.items():
-        e = s["params"]["extra_cost"]
-        if e["eur_per_year"] > 0:
-            rows.append([tr(lang, "a_extra", name=label(name, lang)),
-                         f"{eur(e['eur_per_year'], lang)} {tr(lang, 'per_year')}", e["what"]])
-    cal = comp["provenance"]["calibration"]
-    rows.append([tr(lang, "a_calibration"),
-                 tr(lang, "a_cal_yes", file=cal["file"]) if cal.get("used") else
-                 tr(lang, "a_cal_no"), tr(lang, "a_cal_src")])
+    """The assumptions table, generated from the run (:mod:`sim.report.assumptions`)."""
     return [Block("p", tr(lang, "assumptions_intro", ref=label(comp["reference"], lang))),
-            Block("table", header=list(STRINGS[lang]["a_head"]), items=rows,
-                  widths=[2.2, 1.2, 2.6])]
+            Block("table", header=assumption_head(lang), items=assumption_rows(comp, lang),
+                  widths=[2.0, 1.2, 2.8])]
 
 
 def _years(years: float, lang: str) -> str:
@@ -319,6 +296,7 @@ def _provenance(comp: dict[str, Any], lang: str) -> list[Block]:
     cal_text = (f"{cal['file']} (sha256 {cal['sha256']})" if cal.get("used")
                 else tr(lang, "p_cal_none"))
     areas = p["wdq_areas"]
+    names = {w["code"]: w["name"] for w in comp["figures"]["wijken"]}
     resumed = [f"{r.get('command', '')} ({str(r.get('at', ''))[:16].replace('T', ' ')})"
                for r in p.get("resumed_by") or []]
     pairs = [
@@ -334,7 +312,7 @@ def _provenance(comp: dict[str, Any], lang: str) -> list[Block]:
             (f"{label(k, lang)} ({k})" if label(k, lang) != k else k) + f": {v['hash']}"
             for k, v in p["scenarios"].items())),
         (tr(lang, "p_calibration"), cal_text),
-        (tr(lang, "p_wdq"), " / ".join(", ".join(areas[k]) or "–"
+        (tr(lang, "p_wdq"), " / ".join(", ".join(names.get(c, c) for c in areas[k]) or "–"
                                        for k in ("treated", "buffer", "control"))),
     ]
     return [Block("table", header=[], items=[list(x) for x in pairs], widths=[1.4, 4.0])]
@@ -373,8 +351,27 @@ def _programme_text(prog: list[int] | None, last: int, lang: str) -> str:
     return tr(lang, "past_horizon", first=prog[0], last=prog[1], end=last)
 
 
-def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
-    """The report as blocks, in ``lang`` ('nl' or 'en')."""
+def _page_one(comp: dict[str, Any], lang: str, sensitivity: dict[str, Any] | None,
+              history: bool) -> list[Block]:
+    """After the summary: what the interval is, the history figure, the team, what matters."""
+    out = interval_blocks(comp, lang)
+    if history:  # inline (small), under the summary
+        out.append(Block("figure", p1_tr(lang, "hist_caption"), key=HISTORY, small=True,
+                         alt=p1_tr(lang, "hist_alt")))
+    else:
+        out.append(Block("p", p1_tr(lang, "hist_missing"), small=True))
+    return out + team_blocks(comp, lang) + sensitivity_blocks(sensitivity, lang)
+
+
+def build_document(comp: dict[str, Any], lang: str = "nl",
+                   sensitivity: dict[str, Any] | None = None,
+                   history: bool = False) -> list[Block]:
+    """The report as blocks, in ``lang`` ('nl' or 'en').
+
+    ``sensitivity``: :func:`sim.report.page_one.load_sensitivity` of a sensitivity folder
+    (page 1 names the assumptions that matter most); ``history``: a history figure
+    (observed against simulated) is available for page 1.
+    """
     if lang not in LANGS:
         raise UserError(f"unknown language '{lang}'; choose one of: {', '.join(LANGS)}.",
                         field="--lang")
@@ -391,10 +388,11 @@ def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
                            years=_years(p["years"], lang),
                            first=first, last=last, date=p["created_at"][:10])]),
            *([Block("warning", tr(lang, "h_warnings"), items=warn)] if warn else []),
+           *_summary(comp, lang),
+           *_page_one(comp, lang, sensitivity, history),
            Block("h1", tr(lang, "h_question")),
            *(Block("p", t) for t in paragraphs(lang, "question", nw=len(comp["figures"]["wijken"]),
                                                ref=ref)),
-           *_summary(comp, lang),
            Block("h1", tr(lang, "h_scenarios"))]
     n_geb = len(comp["figures"]["gebieden"])
     for r in comp["rows"]:
@@ -437,17 +435,24 @@ def build_document(comp: dict[str, Any], lang: str = "nl") -> list[Block]:
             Block("h1", tr(lang, "h_glossary")),
             Block("table", header=list(STRINGS[lang]["glossary_head"]),
                   items=[list(row) for row in STRINGS[lang]["glossary"]], widths=[1.6, 4.4]),
+            *measures_blocks(comp, lang),
             Block("h1", tr(lang, "h_provenance")), *_provenance(comp, lang)]
     return doc
 
 
 def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
                  out: str | Path | None = None,
-                 robustness: str | Path | None = None) -> Path:
+                 robustness: str | Path | None = None,
+                 sensitivity: str | Path | None = None,
+                 history: str | Path | None = None) -> Path:
     """Write the report of a comparison folder; returns the file written.
 
     ``robustness``: a ``sim robustness`` folder whose section "Hoe robuust is de keuze?"
-    is added before the assumptions (see :mod:`sim.report.robustness`).
+    is added before the assumptions (see :mod:`sim.report.robustness`). ``sensitivity``: a
+    ``sim sensitivity`` folder; page 1 names the assumptions that move the answer most.
+    A history result (``sim history``: observed against simulated years) in the comparison
+    folder, or in the folder ``history`` names, is shown on page 1; without one, page 1
+    says it is missing.
     """
     if fmt not in FORMATS:
         raise UserError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}.",
@@ -456,7 +461,12 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
         raise UserError(f"unknown language '{lang}'; choose one of: {', '.join(LANGS)}.",
                         field="--lang")
     comp = load_comparison(folder)
-    doc = build_document(comp, lang)
+    sens = load_sensitivity(sensitivity) if sensitivity is not None else None
+    draw_history = load_history(history if history is not None else folder)
+    if history is not None and draw_history is None:
+        raise UserError("holds no history.json; run 'sim history --out DIR' and pass that "
+                        "folder.", file=str(history), field="--history")
+    doc = build_document(comp, lang, sens, draw_history is not None)
     section = None
     if robustness is not None:
         from sim.report.robustness import load_section
@@ -476,7 +486,9 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
     from sim.report.figures import STYLE, make_figures
 
     with plt.rc_context(STYLE):
-        figures = make_figures(comp, lang)
+        figures = make_figures(comp, lang, in_report=True)
+        if draw_history is not None:
+            figures[HISTORY] = draw_history(lang)
         if section is not None:
             from sim.report.robustness import add_section
 

@@ -12,6 +12,7 @@ drawn over anything else. :func:`make_figures` returns matplotlib figures;
 from __future__ import annotations
 
 import textwrap
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from sim.analysis.compare import observed_levels
 from sim.analysis.compare_metrics import mean_ci
 from sim.report.messages import figure_messages
+from sim.report.overlap import OVERLAY, free_of, place_labels
 from sim.report.text import eur, label, num, tr
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
@@ -54,10 +56,16 @@ def colours(comp: dict[str, Any]) -> dict[str, tuple[str, Any, str]]:
     return out
 
 
+#: Set while drawing the report's figures: their source lines point to the appendix that
+#: lists the scenario hashes once, instead of repeating them under every figure.
+IN_REPORT: ContextVar[bool] = ContextVar("IN_REPORT", default=False)
+
+
 def source_line(comp: dict[str, Any], lang: str) -> str:
-    """The source line printed under every figure."""
+    """The source line printed under every figure (hashes, or in the report a pointer)."""
     p = comp["provenance"]
-    hashes = ", ".join(f"{label(k, lang)} {v['hash']}" for k, v in p["scenarios"].items())
+    hashes = (tr(lang, "hashes_appendix") if IN_REPORT.get() else
+              ", ".join(f"{label(k, lang)} {v['hash']}" for k, v in p["scenarios"].items()))
     return tr(lang, "source", version=p["package_version"], reps=p["replications"],
               years=num(p["years"], lang, 2 if p["years"] % 1 else 0), start=p["start_year"],
               seed=p["master_seed"], hashes=hashes)
@@ -330,8 +338,13 @@ def _maps(comp: dict[str, Any], lang: str, dens: dict[str, np.ndarray], wijk: np
         if diffs:
             fig.colorbar(im2, ax=axes[2 * c + 1].tolist(), shrink=0.9, aspect=15,
                          label=tr(lang, "f3_diff", ref=label(ref, lang)))
-    return _finish(fig, comp, lang, "fig3_maps", tr(lang, "f3_title", ref=label(ref, lang)),
-                   scale)
+    _finish(fig, comp, lang, "fig3_maps", tr(lang, "f3_title", ref=label(ref, lang)), scale)
+    points = []
+    for i in range(len(comp["figures"]["wijken"])):
+        rr, cc = np.nonzero(wijk == i)
+        points.append((float(cc.mean()), float(rr.mean())) if rr.size else None)
+    _label_maps(fig, points, [str(i + 1) for i in range(len(points))], scale)
+    return fig
 
 
 def _significant_wijken(comp: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -350,11 +363,7 @@ def _wijk_key(ax: plt.Axes, wijk: np.ndarray, lang: str, scale: float = 1.0) -> 
     """The wijk map with each wijk's number (its row in wijken.csv)."""
     ax.imshow(np.where(wijk >= 0, 1.0, np.nan), cmap="Greys", vmin=0, vmax=4)
     _borders(ax, wijk)
-    for i in range(int(wijk.max()) + 1):
-        rr, cc = np.nonzero(wijk == i)
-        if rr.size:
-            ax.text(cc.mean(), rr.mean(), str(i + 1), ha="center", va="center",
-                    fontsize=13 * scale)
+    ax.set_label("map:key")
     ax.set_title(tr(lang, "f3_wijken"))
 
 
@@ -480,17 +489,28 @@ def _map_frame(ax: plt.Axes, bounds: tuple[float, float, float, float],
                             "mutation_scale": 14 * scale, "shrinkA": 7 * scale, "shrinkB": 0})
 
 
-def _choropleth(ax: plt.Axes, paths: list[MplPath | None], colours_: list, codes: list[str],
-                labels: list[str], points: list, scale: float) -> None:
-    """One map: each wijk a patch (gid = its code) with its label."""
-    for path, c, code, text, pt in zip(paths, colours_, codes, labels, points, strict=True):
+def _choropleth(ax: plt.Axes, paths: list[MplPath | None], colours_: list,
+                codes: list[str]) -> None:
+    """One map: each wijk a patch (gid = its code); labels follow in :func:`_label_maps`."""
+    for path, c, code in zip(paths, colours_, codes, strict=True):
         if path is None:
             continue
         nodata = c is None
         ax.add_patch(PathPatch(path, facecolor="white" if nodata else c, edgecolor=EDGE,
                                lw=0.9, hatch="///" if nodata else None, gid=code))
-        ax.text(*pt, text, ha="center", va="center", fontsize=12 * scale,
-                path_effects=HALO, zorder=5)
+
+
+def _label_maps(fig: Figure, points: list, labels: list[str], scale: float) -> None:
+    """Each map's wijk labels, once the layout is settled, so that none covers another.
+
+    A label that would cover another moves beside its wijk with a leader line
+    (:func:`sim.report.overlap.place_labels`); labels stay out of the layout.
+    """
+    fig.canvas.draw()
+    for ax in fig.axes:
+        if str(ax.get_label()).startswith("map:"):
+            place_labels(ax, points, labels, 12 * scale, path_effects=HALO, zorder=5,
+                         in_layout=False, gid="wijk-label")
 
 
 def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
@@ -513,8 +533,7 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
     chunks = -(-len(rows) // 4)
     ncols = -(-len(rows) // chunks)
     labels = _map_labels(wijken)
-    key = [f"{lab}  {w['name']}" if w["name"] == w["code"] else f"{lab}  {w['name']} ({w['code']})"
-           for lab, w in zip(labels, wijken, strict=True)]
+    key = [f"{lab}  {w['name']}" for lab, w in zip(labels, wijken, strict=True)]  # codes: caption
     aspect = float(np.clip((bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) or 1), 0.6, 1.6))
     panel_w = 5.4
     # the key column holds its longest line at the figure's font scale (which grows with
@@ -543,7 +562,7 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
         seq = plt.get_cmap("YlOrRd")
         norm = Normalize(0, float(np.nanmax(rate)) if np.any(rate > 0) else 1.0)
         _choropleth(axes[0], paths, [seq(norm(v)) if np.isfinite(v) else None for v in rate],
-                    codes, labels, points, scale)
+                    codes)
         ok = np.isfinite(rate) & np.isfinite(hh)
         city = (rate[ok] * hh[ok]).sum() / hh[ok].sum() if hh[ok].sum() > 0 else np.nan
         axes[0].set_title(title(f"{label(ref, lang)}{tr(lang, 'reference_tag')}",
@@ -562,7 +581,7 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
         div, dnorm = plt.get_cmap("RdBu_r"), TwoSlopeNorm(0.0, -lim, lim)
         for ax, (name, (mean, sig)) in zip(axes[1:], changes.items(), strict=True):
             cols = [div(dnorm(v)) if s else GREY for v, s in zip(mean, sig, strict=True)]
-            _choropleth(ax, paths, cols, codes, labels, points, scale)
+            _choropleth(ax, paths, cols, codes)
             down, up = int((sig & (mean < 0)).sum()), int((sig & (mean > 0)).sum())
             ax.set_title(title(f"{label(name, lang)} − {label(ref, lang)}",
                                tr(lang, "f3p_counts", down=down, up=up, n=n)),
@@ -576,7 +595,24 @@ def _outline_maps(comp: dict[str, Any], lang: str) -> Figure:
 
         _outline_key(fig.add_subplot(gs[:, -1], label="key"), key, lang, scale,
                      grey=bool(changes), nodata=not np.all(np.isfinite(rate)))
-        return _finish(fig, comp, lang, "fig3_maps", tr(lang, "f3p_title", ref=ref), scale)
+        _finish(fig, comp, lang, "fig3_maps", tr(lang, "f3p_title", ref=ref), scale)
+        _fit_key(fig)
+        _label_maps(fig, points, labels, scale)
+        return fig
+
+
+def _fit_key(fig: Figure) -> None:
+    """Shrink the key beside the maps until it ends above the source line."""
+    key = [t for ax in fig.axes if ax.get_label() == "key" for t in ax.texts]
+    source = next(t for t in fig.texts if t.get_gid() == "source")
+    for _ in range(20):
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        low = min(t.get_window_extent(r).y0 for t in key)
+        if low > source.get_window_extent(r).y1 + 0.1 * fig.dpi:
+            return
+        for t in key:
+            t.set_fontsize(t.get_fontsize() * 0.93)
 
 
 def _outline_key(ax: plt.Axes, key: list[str], lang: str, scale: float, grey: bool,
@@ -611,39 +647,61 @@ def _outline_key(ax: plt.Axes, key: list[str], lang: str, scale: float, grey: bo
     ax.text(0, 1.0, "\n".join(lines + key), **style)
     for glyph, colour in {m for m in marks if m[0]}:
         ax.text(0, 1.0, "\n".join(g if g == glyph else "" for g, _ in marks), color=colour,
-                **style)
+                gid=OVERLAY, **style)
 
 
 def _iso_lines(ax: plt.Axes, lang: str, cpp: list[float]) -> None:
     """Dotted lines of fixed cost per prevented burglary, each with its amount.
 
     Lines near the scenarios' own values (a quarter to four times them; all when no
-    scenario has a demonstrable effect). A line whose label would sit on another's is left
-    out, so every line drawn is labelled (gid "iso" on both).
+    scenario has a demonstrable effect). Drawn once the layout is settled: a line whose
+    label would cover another text (a scenario's name, another line's amount) is left out,
+    so every line drawn is labelled and readable (gid "iso" on both).
     """
     (_, x1), (_, y1) = ax.get_xlim(), ax.get_ylim()
     if x1 <= 0 or y1 <= 0:
         return
     lo, hi = (min(cpp) / 4, max(cpp) * 4) if cpp else (0, float("inf"))
-    placed: list[tuple[float, float]] = []
     for v in (500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000,
               1_000_000):
         xe = min(x1, y1 * 1000 / v)  # where the line y = x * v leaves the plot
         ye = xe * v / 1000
         if not lo <= v <= hi or xe < 0.04 * x1 or ye < 0.04 * y1:
             continue
-        on_top = ye > 0.99 * y1
         # the label sits at the line's end: left of it, or right of it when the end is on
         # the top edge close to the left (no room to its left)
-        right = on_top and xe < 0.4 * x1
-        if any(abs(xe - a) < 0.25 * x1 and abs(ye - b) < 0.08 * y1 for a, b in placed):
+        right = ye > 0.99 * y1 and xe < 0.4 * x1
+        text = ax.text(xe * (1.02 if right else 0.98), ye * 0.98,
+                       tr(lang, "f4_iso", v=eur(v, lang)), fontsize=11, color="#555555",
+                       ha="left" if right else "right", va="top", zorder=1, gid="iso",
+                       in_layout=False, bbox={"fc": "white", "ec": "none", "alpha": 0.85,
+                                              "pad": 1.5})
+        if not free_of(text, ax.texts):
+            text.remove()
             continue
-        placed.append((xe, ye))
         ax.plot([0, xe], [0, ye], ls=":", color="#777777", lw=1.3, zorder=0, gid="iso")
-        ax.text(xe * (1.02 if right else 0.98), ye * 0.98, tr(lang, "f4_iso", v=eur(v, lang)),
-                fontsize=11, color="#555555", ha="left" if right else "right", va="top",
-                zorder=1, gid="iso", bbox={"fc": "white", "ec": "none", "alpha": 0.85,
-                                           "pad": 1.5})
+
+
+#: Where a scenario's name goes beside its point (offset in points, alignment), in order.
+_NAME_SPOTS = [((10, 8), "left", "bottom"), ((10, -8), "left", "top"),
+               ((-10, 8), "right", "bottom"), ((-10, -8), "right", "top"),
+               ((0, 16), "center", "bottom"), ((0, -16), "center", "top")]
+
+
+def _scenario_names(ax: plt.Axes, comp: dict[str, Any], lang: str) -> None:
+    """Each scenario's name beside its point, on the first spot free of the other names."""
+    style = colours(comp)
+    for row in comp["rows"]:
+        c = style[row["scenario"]][0]
+        xy = (row["prevented_per_year"], row["cost_eur_per_year"] / 1000)
+        for i, (offset, ha, va) in enumerate(_NAME_SPOTS + _NAME_SPOTS[:1]):
+            t = ax.annotate(label(row["scenario"], lang), xy, xytext=offset,
+                            textcoords="offset points", ha=ha, va=va, fontsize=14, color=c,
+                            zorder=5, in_layout=False, gid="scenario",
+                            bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5})
+            if i == len(_NAME_SPOTS) or free_of(t, ax.texts):
+                break  # a free spot (or, when none is, the first)
+            t.remove()
 
 
 def fig_cost_vs_prevented(comp: dict[str, Any], lang: str) -> Figure:
@@ -657,25 +715,24 @@ def fig_cost_vs_prevented(comp: dict[str, Any], lang: str) -> Figure:
         lo, hi = (np.nan if v is None else v for v in row["prevented_interval"])
         xerr = None if not np.isfinite(lo) else [[max(0, x - lo)], [max(0, hi - x)]]
         ax.errorbar([x], [y], xerr=xerr, fmt=mk, color=c, ms=12, capsize=5, elinewidth=2)
-        ax.annotate(label(row["scenario"], lang), (x, y), xytext=(10, 8),
-                    textcoords="offset points",
-                    fontsize=14, color=c, zorder=5,
-                    bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5})
         xs += [x, hi if np.isfinite(hi) else x, lo if np.isfinite(lo) else x]
         ys.append(y)
     x0, x1 = min(xs), max(xs)
     pad = 0.1 * (x1 - x0 or 1)
     ax.set_xlim(x0 - pad, x1 + 3 * pad)
     ax.set_ylim(0, max(ys) * 1.2 or 1)
-    _iso_lines(ax, lang, [r["cost_per_prevented_eur"] for r in comp["rows"]
-                          if r["cost_per_prevented_eur"]])
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel(tr(lang, "f4_x"))
     p = comp["provenance"]
     last = p["start_year"] + int(np.ceil(p["years"])) - 1
     ax.set_ylabel(tr(lang, "f4_y", first=p["start_year"], last=last))
     ax.grid(alpha=0.3)
-    return _finish(fig, comp, lang, "fig4_cost_vs_prevented", tr(lang, "f4_title"))
+    _finish(fig, comp, lang, "fig4_cost_vs_prevented", tr(lang, "f4_title"))
+    fig.canvas.draw()  # names and amounts are placed on the settled layout
+    _scenario_names(ax, comp, lang)
+    _iso_lines(ax, lang, [r["cost_per_prevented_eur"] for r in comp["rows"]
+                          if r["cost_per_prevented_eur"]])
+    return fig
 
 
 def _timeline(ax: plt.Axes, comp: dict[str, Any], rows: list[dict], lang: str,
@@ -736,8 +793,20 @@ def fig_persistence(comp: dict[str, Any], lang: str) -> Figure:
     return _finish(fig, comp, lang, "fig5_persistence", tr(lang, "f5_title"))
 
 
-def make_figures(comp: dict[str, Any], lang: str = "nl") -> dict[str, Figure]:
-    """All five figures, by file stem (see :data:`NAMES`)."""
+def make_figures(comp: dict[str, Any], lang: str = "nl",
+                 in_report: bool = False) -> dict[str, Figure]:
+    """All five figures, by file stem (see :data:`NAMES`).
+
+    ``in_report``: the source lines refer to the report's appendix for the scenario hashes.
+    """
+    token = IN_REPORT.set(in_report)
+    try:
+        return _make_figures(comp, lang)
+    finally:
+        IN_REPORT.reset(token)
+
+
+def _make_figures(comp: dict[str, Any], lang: str) -> dict[str, Figure]:
     with plt.rc_context(STYLE):
         figs = (fig_over_time, fig_change_per_area, fig_maps, fig_cost_vs_prevented,
                 fig_persistence)

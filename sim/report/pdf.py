@@ -280,6 +280,22 @@ class PdfWriter:
             draw(row, False, need)
         self.y += 0.15
 
+    def inline_figure(self, b: Block, fig: Any, max_h: float = 3.4) -> None:
+        """A small figure in the text flow (page 1's history figure), caption underneath."""
+        caption = wrap(b.text, self.width, 9)
+        png = figure_rgba(fig, dpi=170)
+        ih, iw = png.shape[:2]
+        scale = min(self.width / iw, max_h / ih)
+        w, h = iw * scale, ih * scale
+        self.ensure(h + len(caption) * 9 * 1.4 * PT + 0.2)
+        ax = self.fig.add_axes((MARGIN / self.w, 1 - (self.y + h) / self.h, w / self.w,
+                                h / self.h))
+        ax.imshow(png, interpolation="none")
+        ax.set_axis_off()
+        self.y += h + 0.08
+        self.lines(caption, 9, color="#444444")
+        self.y += 0.1
+
     def figure(self, b: Block, fig: Any, heading: Block | None = None) -> None:
         """A figure on a page of its own, caption underneath (and a heading above).
 
@@ -310,11 +326,16 @@ class PdfWriter:
 def _keep(w: PdfWriter, doc: list[Block], i: int) -> float:
     """Height to keep with heading ``i``: the paragraphs up to a table, and the table."""
     height = 0.0
-    for b in doc[i + 1:]:
+    for k, b in enumerate(doc[i + 1:], i + 1):
         if b.kind == "p":
             height += w.paragraph_height(b)
         elif b.kind == "table":
             height += w.keep_height(b) + 0.05
+            # the table's footnotes stay with it (a page of one footnote line is no page)
+            for note in doc[k + 1:]:
+                if note.kind != "p" or not note.small:
+                    break
+                height += w.paragraph_height(note)
             return height if height < PORTRAIT[1] - 3 * MARGIN else 0.8
         else:
             break
@@ -346,6 +367,8 @@ def render_pdf(doc: list[Block], figures: dict[str, Any], path: Path, lang: str,
                 w.warning(b)
             elif b.kind == "table":
                 w.table(b)
+            elif b.kind == "figure" and b.small:
+                w.inline_figure(b, figures[b.key])
             elif b.kind == "figure":
                 before = doc[i - 1] if doc[i - 1].kind == "h1" else None
                 w.figure(b, figures[b.key], before)

@@ -286,7 +286,8 @@ def regret_rows(rob: dict[str, Any], lang: str) -> list[list[str]]:
     for p in rob["policies"]:
         o = p["outcomes"]
         b, c = o["woninginbraken_per_year"], o["cost_per_prevented_eur"]
-        cost = ("–" if c["mean"] is None else
+        none_prevented = not (o["prevented_per_year"]["mean"] or 0) > 0  # ratio meaningless
+        cost = ("–" if c["mean"] is None or none_prevented else
                 f"€ {_n(c['median'], lang)}\n({_n(c['low'], lang)}–{_n(c['high'], lang)})")
         rows.append([p["name"], _pct(p["share_best"], lang), _n(p["regret_max"], lang, digits),
                      _n(p["regret_p90"], lang, digits),

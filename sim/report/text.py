@@ -77,9 +77,10 @@ NL: dict[str, str] = {
     "t_cost": "Extra kosten per jaar (gem. {first}–{last})¹",
     "t_cpp": "Kosten per voorkomen inbraak²",
     "t_arrests": "Aanhoudingen per jaar³",
-    "t_wdq": "WDQ buurwijken⁴",
-    "t_spread": "Spreiding tussen wijken⁵",
-    "t_after": "Effect na afloop⁶",
+    "t_wdq": "Verplaatsingsquotiënt (WDQ)",
+    "t_spread": "Spreiding tussen wijken (CV)",
+    "t_displacement": "Verplaatsing naar buurwijken⁴",
+    "t_after": "Effect na afloop⁵",
     "table2_intro": "Neveneffecten en duurzaamheid",
     "notes": [
         "¹ Gemiddeld over de hele periode {first}–{last}, ook de jaren na afloop; kosten per "
@@ -88,13 +89,11 @@ NL: dict[str, str] = {
         "aantoonbaar effect (het 90%-interval van de voorkomen inbraken ligt boven nul), anders "
         "'geen aantoonbaar effect'. Het interval volgt uit dat van de voorkomen inbraken.",
         "³ Aanhoudingen bij een inbraak (op heterdaad of via opsporing).",
-        "⁴ Verplaatsingsquotiënt (WDQ) in de wijken rond de wijken met de meeste inbraken "
-        "{treated}, over de programmaperiode: boven 0 profiteren de buurwijken mee, onder 0 "
-        "verplaatst inbraak zich naar de buurwijken; '–' als die wijken niet aantoonbaar minder "
-        "inbraken hebben (dan zegt de WDQ niets). Een interval pas vanaf {minreps} replicaties.",
-        "⁵ Variatiecoëfficiënt van het aantal inbraken per 1.000 huishoudens tussen de wijken "
-        "(gewogen naar huishoudens): hoe lager, hoe gelijker verdeeld. Interval: bootstrap.",
-        "⁶ Verandering in de jaren na het laatste programmajaar, binnen de gesimuleerde periode.",
+        "⁴ Of inbraak uitwijkt naar de wijken rond de wijken met de meeste inbraken "
+        "{treated}, over de programmaperiode, in verhouding tot de daling in die wijken zelf; "
+        "'–' als die wijken niet aantoonbaar minder inbraken hebben. Het getal erachter staat "
+        "in Bijlage A.",
+        "⁵ Verandering in de jaren na het laatste programmajaar, binnen de gesimuleerde periode.",
     ],
     "h_figures": "4. Figuren",
     "h_assumptions": "5. Aannames en bronnen",
@@ -105,7 +104,7 @@ NL: dict[str, str] = {
     "a_source": "bron",
     "h_uncertainty": "6. Wat betekent de onzekerheid?",
     "uncertainty": [
-        "Het model is een kansmodel: in elke run gebeuren andere toevallige dingen (welke "
+        "Het model is een kansmodel: in elke doorrekening gebeuren andere toevallige dingen (welke "
         "inbreker wanneer op pad gaat, welke woning, of er toevallig een boa in de straat is). "
         "Daarom is elk scenario {reps} keer doorgerekend. Alle scenario's kregen in elke "
         "replicatie dezelfde toevalsgetallen, zodat een verschil tussen scenario's uit het "
@@ -147,15 +146,22 @@ NL: dict[str, str] = {
         ["Wijkregisseur", "Gemeentelijke regisseur per gebied die bewoners en partners "
          "verbindt: buurtpreventie, voorlichting over hang- en sluitwerk."],
         ["Handhavingsgebied", "Een van de gebieden waarin de boa's van team HOR werken."],
-        ["Verplaatsingsquotiënt (WDQ)", "Of inbraak uitwijkt naar de buurwijken (onder 0) of "
-         "daar ook afneemt (boven 0)."],
-        ["Spreiding", "Hoe ongelijk de inbraken over de wijken verdeeld zijn "
-         "(variatiecoëfficiënt)."],
+        ["Verplaatsing naar buurwijken", "Of inbraak uitwijkt naar de buurwijken van de wijken "
+         "waar een optie inbraak laat dalen, of daar ook afneemt."],
         ["Kalibratie", "Het afstemmen van onzekere modelwaarden op waargenomen cijfers."],
         ["Startgetal", "Het getal waarmee het toeval in het model begint: hetzelfde startgetal "
          "geeft precies dezelfde uitkomsten."],
     ],
-    "h_provenance": "8. Herkomst",
+    "h_provenance": "Bijlage B. Herkomst",
+    "h_measures": "Bijlage A. Maten voor onderzoekers",
+    "measures_intro": "Twee maten uit de literatuur, per scenario met 90%-interval. "
+                      "Verplaatsingsquotiënt (WDQ, Bowers & Johnson 2003): de verandering in "
+                      "de buurwijken gedeeld door die in de wijken met de meeste inbraken, "
+                      "beide ten opzichte van de overige wijken; boven 0 profiteren de "
+                      "buurwijken mee, onder 0 verplaatst inbraak zich. Variatiecoëfficiënt "
+                      "(CV): de standaardafwijking van het aantal inbraken per 1.000 "
+                      "huishoudens tussen de wijken gedeeld door het gemiddelde; hoe lager, "
+                      "hoe gelijker verdeeld (interval: bootstrap).",
     "p_version": "Wijksim-versie",
     "p_created": "Gemaakt op",
     "p_command": "Opdracht die de map maakte",
@@ -164,16 +170,17 @@ NL: dict[str, str] = {
     "p_seed": "Startgetal van het toeval",
     "p_reps": "Replicaties × jaren",
     "p_seeds": "Startgetal per replicatie (voor alle scenario's gelijk)",
-    "p_hashes": "Vingerafdruk (hash) per scenario",
+    "p_hashes": "Vingerafdruk per scenario (controlegetal van de instellingen)",
     "p_calibration": "Kalibratie",
     "p_cal_none": "geen calibrated.toml: waarden uit de scenariobestanden en standaarden",
-    "p_wdq": "WDQ-wijken (meeste inbraken / buurwijken / overige)",
+    "p_wdq": "Wijken voor de verplaatsing (meeste inbraken / buurwijken / overige)",
     "descr_note": "Beschrijving uit het scenariobestand:",
     "page": "pagina {n}",
     "footer": "Wijksim · vergelijking met {ref}",
     # figures
     "source": "Bron: Wijksim {version}; {reps} replicaties × {years} jaar vanaf {start}, "
               "startgetal {seed}; vingerafdrukken: {hashes}",
+    "hashes_appendix": "zie Bijlage B",
     "f1_title": "Woninginbraken per jaar: waargenomen en berekend",
     "f1_y": "woninginbraken per jaar",
     "f1_x": "jaar",
@@ -287,9 +294,10 @@ EN: dict[str, str] = {
     "t_cost": "Extra cost per year (mean {first}–{last})¹",
     "t_cpp": "Cost per prevented burglary²",
     "t_arrests": "Arrests per year³",
-    "t_wdq": "WDQ neighbouring wijken⁴",
-    "t_spread": "Spread between wijken⁵",
-    "t_after": "Effect after the end⁶",
+    "t_wdq": "Weighted displacement quotient (WDQ)",
+    "t_spread": "Spread between wijken (CV)",
+    "t_displacement": "Displacement to neighbouring wijken⁴",
+    "t_after": "Effect after the end⁵",
     "table2_intro": "Side effects and persistence",
     "notes": [
         "¹ Mean over the whole period {first}–{last}, including the years after the end; "
@@ -298,13 +306,10 @@ EN: dict[str, str] = {
         "demonstrable effect (the 90% interval of prevented burglaries lies above zero), else "
         "'no demonstrable effect'. The interval follows from that of the prevented burglaries.",
         "³ Arrests for a burglary (caught in the act or by investigation).",
-        "⁴ Weighted displacement quotient in the wijken around the hotspot wijken "
-        "{treated}, over the programme period: above 0 the neighbours benefit too, below 0 "
-        "burglary moves to them; '–' when the hotspot wijken do not demonstrably improve (the "
-        "WDQ then means nothing). An interval only from {minreps} replications on.",
-        "⁵ Coefficient of variation of burglaries per 1,000 households between wijken "
-        "(household-weighted): lower means more evenly spread. Interval: bootstrap.",
-        "⁶ Change in the years after the last programme year, within the simulated period.",
+        "⁴ Whether burglary moves to the wijken around the hotspot wijken {treated}, over "
+        "the programme period, relative to the fall in those wijken themselves; '–' when they "
+        "do not demonstrably improve. The number behind it is in Appendix A.",
+        "⁵ Change in the years after the last programme year, within the simulated period.",
     ],
     "h_figures": "4. Figures",
     "h_assumptions": "5. Assumptions and sources",
@@ -355,15 +360,21 @@ EN: dict[str, str] = {
         ["Wijkregisseur", "Municipal neighbourhood director per area who connects residents "
          "and partners: neighbourhood watch, advice on locks."],
         ["Enforcement area (gebied)", "One of the areas the boa's of team HOR work in."],
-        ["WDQ", "Weighted displacement quotient: whether burglary moves to neighbouring wijken "
-         "(below 0) or falls there too (above 0)."],
-        ["Spread", "How unevenly burglaries are spread over the wijken (coefficient of "
-         "variation)."],
+        ["Displacement to neighbouring wijken", "Whether burglary moves to the wijken "
+         "around those where an option lowers it, or falls there too."],
         ["Calibration", "Tuning uncertain model values to observed figures."],
         ["Seed", "The number the model's chance starts from: the same seed gives exactly the "
          "same results."],
     ],
-    "h_provenance": "8. Provenance",
+    "h_provenance": "Appendix B. Provenance",
+    "h_measures": "Appendix A. Measures for researchers",
+    "measures_intro": "Two measures from the literature, per scenario with 90% interval. "
+                      "Weighted displacement quotient (WDQ, Bowers & Johnson 2003): the change "
+                      "in the neighbouring wijken divided by that in the hotspot wijken, both "
+                      "relative to the other wijken; above 0 the neighbours benefit too, below "
+                      "0 burglary moves to them. Coefficient of variation (CV): the standard "
+                      "deviation of burglaries per 1,000 households between wijken divided by "
+                      "the mean; lower means more evenly spread (interval: bootstrap).",
     "p_version": "Wijksim version",
     "p_created": "Created",
     "p_command": "Command that created the folder",
@@ -381,6 +392,7 @@ EN: dict[str, str] = {
     "footer": "Wijksim · comparison with {ref}",
     "source": "Source: Wijksim {version}; {reps} replications × {years} years from {start}, "
               "seed {seed}; scenario hashes: {hashes}",
+    "hashes_appendix": "see Appendix B",
     "f1_title": "Residential burglaries per year: observed and simulated",
     "f1_y": "burglaries per year",
     "f1_x": "year",
@@ -502,12 +514,11 @@ def interval(lo: float | None, hi: float | None, lang: str, kind: str = "num",
 ASSUMPTIONS: list[dict] = [
     {"nl": "Aantal actieve inbrekers", "en": "Number of active burglars",
      "paths": ["offenders.active_offenders"], "kind": "num",
-     "src": ("schatting; de activiteit wordt gekalibreerd", "estimate; activity is calibrated")},
+     "src": ("schatting", "estimate")},
     {"nl": "Keren per dag dat een inbreker op pad gaat", "en": "Outings per burglar per day",
      "paths": ["offenders.outings_per_offender_day"], "kind": "num2",
-     "src": ("vrije parameter, gekalibreerd op het aantal inbraken",
-             "free parameter, calibrated to the burglary count")},
-    {"nl": "Near repeat: straal (m) en duur (dagen)",
+     "src": ("vrije parameter", "free parameter")},
+    {"nl": "Herhaling dichtbij (kort na een inbraak in de buurt): straal (m) en duur (dagen)",
      "en": "Near repeat: radius (m) and duration (days)",
      "paths": ["near_repeat.radius_m", "near_repeat.decay_days"], "kind": "num",
      "src": ("Johnson e.a. 2007; Short e.a. 2008", "Johnson et al. 2007; Short et al. 2008")},
@@ -545,11 +556,11 @@ ASSUMPTIONS: list[dict] = [
                "interventieteam.cost_eur_per_hour"], "kind": "num",
      "src": ("raadsbrief 4 juli 2023 (Amstelveen 2023)",
              "council letter 4 July 2023 (Amstelveen 2023)")},
-    {"nl": "Interventieteam: vangkans ter plaatse en gerichtheid op hotspots",
+    {"nl": "Interventieteam: vangkans ter plaatse en gerichtheid op brandpunten",
      "en": "Interventieteam: catch chance on the spot and hotspot focus", "from": "team",
      "paths": ["interventieteam.catch_prob", "interventieteam.info_quality"], "kind": "pct",
-     "src": ("prior (schatting); het effect van het team is een voorspelling, niet gefit",
-             "prior (estimate); the team's effect is a prediction, not fitted")},
+     "src": ("het effect van het team is een voorspelling, niet op cijfers afgestemd",
+             "the team's effect is a prediction, not fitted")},
     {"nl": "Wijkregisseur: kosten per jaar", "en": "Wijkregisseur: cost per year",
      "from": "regisseur", "paths": ["wijkregisseur.cost_eur_per_year"], "kind": "eur",
      "src": ("schatting: één voltijds gemeentelijke regisseur",
