@@ -185,7 +185,8 @@ def ratios(r: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         "~1 (nearly flat)", lambda v: v <= 1.25)
     add("staff 4x / 1x (interventieteam, s per year)", "staff_4x", "interventieteam",
         "s_per_year")
-    add("Amsterdam-like 16x / Amstelveen (s per year)", "amsterdam", "baseline", "s_per_year")
+    add("Amsterdam-like 16x / Amstelveen (s per year)", "amsterdam", "baseline", "s_per_year",
+        "<= 16 (linear; aim 12)", lambda v: v <= 16)
     return out
 
 

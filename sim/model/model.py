@@ -43,6 +43,7 @@ from sim.model.agents import (
 )
 from sim.model.city import City
 from sim.model.clock import DAYS_PER_YEAR, HOURS_PER_DAY, TICKS_PER_YEAR, build_calendar
+from sim.model.sampling import WeightedDraw
 from sim.model.scenario import HOURS_PER_FTE_YEAR, Scenario
 from sim.model.space import build_home_cells
 
@@ -119,6 +120,10 @@ class WijkModel(Model):
         self.wijk, self.gebied, self.gebied_numbers = homes.wijk, homes.gebied, homes.gebied_numbers
         self.home_xy, self.cell_xy = homes.xy, homes.cell_xy
         self.neighbours, self.patrol_reach = homes.neighbours, homes.patrol_reach
+        # the static part of target choice: homes x place attractiveness (hardening works
+        # only through failed attempts: one mechanism, see _attempt); each offender caches
+        # its kernel x this (Burglar.target_weights), renewed if this array is replaced
+        self.base_weight = self.households * self.attractiveness
         self.boost = np.zeros(self.n_homes)  # near-repeat, stored as sum of w * exp(t/tau)
         self._boost_origin = 0  # tick the boost accumulator is scaled to
 
@@ -160,6 +165,8 @@ class WijkModel(Model):
         """The active pool: local offenders live at a home cell, others enter at the edge."""
         p = self.params.offenders
         self.burglars: list[Burglar] = []
+        self._free_version = 0  # bumped whenever self.burglars changes (see _free_now)
+        self._free_cache: tuple = (-1, -1, [], None)  # (version, valid-until tick, free, cum)
         # where new offenders come from, drawn by one uniform number each (done once here)
         self._home_cum = np.cumsum(self.households)
         self._entry_cum = (np.cumsum(self.city.entry_p) if self.city.entry_p is not None
@@ -221,6 +228,7 @@ class WijkModel(Model):
         sentence = rng.exponential(p.sentence_days) * HOURS_PER_DAY
         replacement = rng.exponential(p.replacement_days) * HOURS_PER_DAY
         self.burglars.remove(burglar)
+        self._free_version += 1
         if replacement < sentence:
             # Another offender fills the gap before release: the newcomer takes over the
             # same opportunities (same rate, so the pool stays stationary without
@@ -284,6 +292,7 @@ class WijkModel(Model):
         if self._arrivals:
             due = [a for a in self._arrivals if a[0] <= t + HOURS_PER_DAY]
             self._arrivals = [a for a in self._arrivals if a[0] > t + HOURS_PER_DAY]
+            self._free_version += 1
             for _, who in due:
                 if isinstance(who, Burglar):
                     self.burglars.append(who)
@@ -294,9 +303,6 @@ class WijkModel(Model):
         self._update_hotspots(day)
         for reg in self.regisseurs:
             reg.step_day(day)
-        # the static part of target choice: homes x place attractiveness (hardening works
-        # only through failed attempts: one mechanism, see _attempt)
-        self.base_weight = self.households * self.attractiveness
         # today's patrol visits of every guardian group, ordered by hour; a visit is stored
         # as a slot kind * n_homes + cell of the flattened last_visit array
         hours, cells, kinds = plan_patrols(self, self.guardians, day, self.rng_patrol)
@@ -343,26 +349,56 @@ class WijkModel(Model):
         self.hotspot = self.neighbours @ counts.astype(float)  # (symmetric matrix)
 
     # ---- one burglar outing ---------------------------------------------------------------
-    def _outing(self, t: int, hour: int) -> None:
+    def _free_now(self, t: int) -> tuple[list[Burglar], np.ndarray | None]:
+        """Offenders free at tick ``t`` and the cumulative sum of their rates.
+
+        Kept until the pool changes (``_free_version``) or a held offender's release tick
+        comes: an outing no longer walks the whole pool (that grew with offenders squared).
+        """
+        version, until, free, cum = self._free_cache
+        if version == self._free_version and t < until:
+            return free, cum
         free = [b for b in self.burglars if b.free_from <= t]
+        until = min((b.free_from for b in self.burglars if b.free_from > t), default=1 << 62)
+        cum = np.cumsum([b.rate for b in free]) if free else None
+        self._free_cache = (self._free_version, until, free, cum)
+        return free, cum
+
+    def _near_repeat_factor(self, t: int, homes: np.ndarray | None) -> np.ndarray:
+        """1 + c x boost(t) over ``homes`` (None: all home cells), a new array."""
+        nr = self.params.near_repeat
+        # near-repeat boost decays exponentially: boost(t) = sum w_e exp(-(t - t_e)/tau)
+        tau = nr.decay_days * HOURS_PER_DAY
+        scale = nr.boost_per_event * math.exp(-(t - self._boost_origin) / tau)
+        if homes is None:
+            factor = self.boost * scale
+        else:
+            factor = self.boost[homes]
+            factor *= scale
+        factor += 1.0
+        return factor
+
+    def _outing(self, t: int, hour: int) -> None:
+        free, cum_rate = self._free_now(t)
         if not free:
             return
         rng = self.rng_offending
         # who goes out: in proportion to individual offending rates
-        cum_rate = np.cumsum([b.rate for b in free])
         burglar = free[min(int(np.searchsorted(cum_rate, rng.random() * cum_rate[-1])),
                            len(free) - 1)]
         p = self.params
-        weights = burglar.kernel * self.base_weight
+        # target choice over the homes within the offender's reach (Burglar.homes)
+        homes = burglar.homes
+        weights = burglar.target_weights(self.base_weight)
         if p.near_repeat.enabled and self._boost_origin is not None:
-            # near-repeat boost decays exponentially: boost(t) = sum w_e exp(-(t - t_e)/tau)
-            tau = p.near_repeat.decay_days * HOURS_PER_DAY
-            weights = weights * (1.0 + p.near_repeat.boost_per_event * self.boost
-                                 * math.exp(-(t - self._boost_origin) / tau))
-        cum = np.cumsum(weights)
+            factor = self._near_repeat_factor(t, homes)
+            factor *= weights
+            weights = factor
+        targets = WeightedDraw(weights)
         for attempt_no in range(2):
-            cell = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")),
-                       self.n_homes - 1)
+            cell = targets.draw(rng.random())
+            if homes is not None:
+                cell = int(homes[cell])
             # occupied home: the burglar moves on (no event)
             if rng.random() < self._at_home_today[hour]:
                 return
