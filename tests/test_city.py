@@ -8,16 +8,24 @@ from scipy import ndimage
 from sim.model.city import load_city, schematic_layout
 
 
-def test_totals_match_design(city):
+def test_totals_match_the_real_data(city):
     t = city.meta["totals"]
-    assert city.inhabitants == t["inhabitants"] == 94435, (
-        "inhabitants 2023 (Amstelveen Facts & Figures 2023)")
+    assert t["inhabitants"] == 95014, "KWB 2024 gemeente row"
+    assert abs(city.inhabitants - 95014) <= 14 * 5, "KWB wijken, rounded to 5 by CBS"
     hh = sum(w.households for w in city.wijken)
-    assert t["households_min"] <= hh <= t["households_max"], f"households {hh}"
+    assert hh == t["households"] == 41268, "gemeente's own count, 1-1-2017 (drivers/06)"
     assert int(city.households.sum()) == hh, "every household is placed on the grid"
     area_km2 = sum(w.area_ha for w in city.wijken) / 100
-    assert t["area_km2"] == 44, "CBS: 44 km² including water"
-    assert abs(area_km2 - 44) / 44 < 0.05, "the simplified outlines (42.8 km²) are within 5%"
+    assert abs(area_km2 - 44.08) / 44.08 < 0.01, "CBS 2019 outlines: 4,403.6 ha vs CBS 4,408"
+
+
+def test_households_follow_kwb_inhabitants(city):
+    """Buitengebied Noord is nearly empty, Bovenkerk - Westwijk Noord is not (issue 21)."""
+    by = {w.name: w for w in city.wijken}
+    assert by["Buitengebied Noord"].inhabitants == 845
+    assert by["Bovenkerk - Westwijk Noord"].inhabitants == 10630
+    ratio = [w.households / w.inhabitants for w in city.wijken if w.inhabitants > 1000]
+    assert max(ratio) - min(ratio) < 0.002, "one households-per-inhabitant ratio everywhere"
 
 
 def test_fourteen_wijken_four_gebieden_and_sources(city):
@@ -55,11 +63,15 @@ def test_neighbours_come_from_the_outlines(city):
     assert city.entry_p[north].sum() > 0.4
 
 
-def test_wijk_names_come_only_from_cbs(city):
-    names = {w.code: w.name for w in city.wijken}
-    assert names["WK036204"] == "Stadshart"
-    assert all(n == "" for c, n in names.items() if c != "WK036204"), "no guessed names"
-    assert city.label(0) == "WK036201", "a wijk without a known name shows its code"
+def test_wijk_names_are_cbs_names(city):
+    import csv
+
+    from sim.core.paths import ROOT
+
+    with open(ROOT / "data" / "amstelveen" / "wijknamen.csv", encoding="utf-8") as f:
+        cbs = {r["wijkcode"]: r["wijknaam_cbs_2019"] for r in csv.DictReader(f)}
+    assert {w.code: w.name for w in city.wijken} == cbs, "every wijk has its CBS name"
+    assert city.label(0) == "Randwijck", "no wijk is shown as a bare code"
 
 
 def test_schematic_layout_any_sizes():

@@ -85,7 +85,7 @@ def other_city(tmp_path) -> Path:
     """Amstelveen's data under another name and folder: a second gemeente in all but data."""
     folder = tmp_path / "tweede-stad"
     folder.mkdir()
-    for name in ("wijken.csv", "city.toml", "wijken.geojson"):
+    for name in ("wijken.csv", "city.toml", "wijken.gpkg"):
         shutil.copy(CALIBRATION / "amstelveen" / name, folder / name)
     text = (folder / "city.toml").read_text(encoding="utf-8")
     (folder / "city.toml").write_text(text.replace('name = "Amstelveen"', 'name = "Tweede"'),

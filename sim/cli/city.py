@@ -57,6 +57,12 @@ def import_city(
     out: Path = typer.Option(None, "--out", help="City folder (default calibration/NAME/)."),
     force: bool = typer.Option(False, "--force", help="Write over a folder that already holds "
                                "a city."),
+    households_total: int = typer.Option(None, "--households-total", min=1, max=10_000_000,
+                                         help="The gemeente's households, for a KWB file "
+                                         "without households per wijk: spread over the wijken "
+                                         "by their KWB inhabitants."),
+    households_source: str = typer.Option("", "--households-source", help="Where "
+                                          "--households-total comes from (written beside it)."),
 ) -> None:
     """Write a city folder from wijk outlines and a CBS KWB export; check that it loads.
 
@@ -76,6 +82,8 @@ def import_city(
 
     --force writes again over a city folder, keeping its gebieden and entry points.
 
+    --households-total N (with --households-source): a KWB without households per wijk.
+
     Nothing is written unless the new city loads.
     """
     check_slug(name)
@@ -83,7 +91,10 @@ def import_city(
     check_target(out, force=force)
     previous = out if (out / "wijken.csv").is_file() else None
     imp = plan_import(name, boundaries, kwb=kwb, layer=layer, gemeente=gemeente, grid=grid,
-                      cell_size_m=cell_size, previous=previous)
+                      cell_size_m=cell_size, previous=previous,
+                      households_total=None if households_total is None else (
+                          households_total, households_source.strip() or "given with "
+                          "--households-total, no source stated"))
     _warn(imp.warnings)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))

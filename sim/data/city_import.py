@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -178,11 +178,16 @@ def check_target(out: Path, *, force: bool) -> None:
 def plan_import(name: str, boundaries: str | Path, *, kwb: str | Path | None,
                 layer: str | None = None, gemeente: str | None = None,
                 grid: str | Path | None = None, cell_size_m: int = 100,
-                previous: Path | None = None) -> CityImport:
+                previous: Path | None = None,
+                households_total: tuple[int, str] | None = None) -> CityImport:
     """Read and cross-check the inputs of a city; nothing is written.
 
     ``previous``: an existing city folder being written again (``--force``): its gebieden
     (when it holds the same wijken) and ``[[entry]]`` points are kept.
+
+    ``households_total``: (count, source) of the gemeente's households, for a KWB without
+    households per wijk: the count is spread over the wijken by their KWB inhabitants
+    (:func:`spread_by_inhabitants`), and every row says so.
 
     Raises:
         UserError: a bad name; no KWB export; outlines without CRS, without wijken of the
@@ -201,8 +206,17 @@ def plan_import(name: str, boundaries: str | Path, *, kwb: str | Path | None,
     outlines = read_outlines(boundaries, layer=layer, gemeente=gemeente)
     warnings = list(outlines.warnings)
     data = load_kwb(kwb).select(outlines.gemeente)
-    warnings += data.warnings()
     krows = data.wijken()
+    spread: dict[str, int] = {}
+    if households_total is not None:
+        if any(r.households is not None for r in krows):
+            raise UserError("gives households per wijk already; --households-total is only for "
+                            "a KWB without them.", file=str(kwb), field="--households-total")
+        spread = spread_by_inhabitants(households_total[0],
+                                       {r.code: r.inhabitants or 0 for r in krows})
+        krows = [replace(r, households=spread[r.code]) for r in krows]
+        data = replace(data, rows=[r for r in data.rows if r.level != "wijk"] + krows)
+    warnings += data.warnings()
     codes = [r.code for r in krows]
     repeated = sorted({c for c in codes if codes.count(c) > 1})
     if repeated:
@@ -233,7 +247,11 @@ def plan_import(name: str, boundaries: str | Path, *, kwb: str | Path | None,
             name, name_src = "", "name: none known (the code is shown)"
         counts = []
         for measure, value in (("inhabitants", k.inhabitants), ("households", k.households)):
-            if value is None:
+            if measure == "households" and spread:
+                counts.append(f"households: {households_total[0]:,} ({households_total[1]}) "
+                              "spread over the wijken by their KWB inhabitants (largest "
+                              "remainder)")
+            elif value is None:
                 warnings.append(f"{code}: {measure} suppressed in the KWB ('.'): written as 0; "
                                 "fill in wijken.csv if known")
                 counts.append(f"{measure}: 0, suppressed in the KWB; fill in if known")
@@ -263,6 +281,8 @@ def plan_import(name: str, boundaries: str | Path, *, kwb: str | Path | None,
                            "column of wijken.csv and the names here.")
     title, title_src = _gemeente_name(data, boundaries, layer, outlines.gemeente, name)
     totals = _totals(data, outlines, rows, warnings)
+    if households_total is not None:
+        totals["households"] = households_total
     imp = CityImport(slug=name, title=title, title_source=title_src,
                      gemeente=outlines.gemeente, cell_size_m=int(cell_size_m),
                      outlines=outlines, rows=rows, gebied_names=gebied_names,
@@ -273,6 +293,22 @@ def plan_import(name: str, boundaries: str | Path, *, kwb: str | Path | None,
         imp.grid = Path(grid)
         imp.grid_layer_gdf = _grid_squares(Path(grid), outlines, warnings)
     return imp
+
+
+def spread_by_inhabitants(total: int, inhabitants: dict[str, int]) -> dict[str, int]:
+    """``total`` households split over the wijken in proportion to their inhabitants.
+
+    Whole numbers by the largest-remainder rule (ties by code), adding up to ``total``.
+    """
+    people = sum(inhabitants.values())
+    if total <= 0 or people <= 0:
+        raise UserError("households can only be spread by inhabitants when both are positive.",
+                        field="--households-total")
+    exact = {c: total * n / people for c, n in inhabitants.items()}
+    out = {c: int(v) for c, v in exact.items()}
+    for c in sorted(exact, key=lambda c: (-(exact[c] - out[c]), c))[:total - sum(out.values())]:
+        out[c] += 1
+    return out
 
 
 def install(staging: Path, out: Path, written: list[Path]) -> list[Path]:
@@ -372,7 +408,8 @@ def _gemeente_name(data: KwbData, boundaries: Path, layer: str | None, gemeente:
     """
     own = next((r for r in data.rows if r.level == "gemeente" and r.code == gemeente), None)
     if own is not None and own.name:
-        return own.name, f"CBS: gemeente name in {data.path.name}"
+        name = re.sub(r"\s*\(.*\)\s*$", "", own.name) or own.name  # "X (gemeente total)"
+        return name, f"CBS: gemeente name in {data.path.name}"
     name = _outline_gemeentenaam(boundaries, layer, gemeente)
     if name:
         return name, f"CBS: gemeentenaam in {boundaries.name}"

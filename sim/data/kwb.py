@@ -28,10 +28,12 @@ from sim.data.table import (
     region_level,
 )
 
-CODE_ALIASES = ("codering", "gwbcode10", "gwbcode", "regiocode", "wijkenenbuurten")
-NAME_ALIASES = ("wijkenenbuurten", "regionaam", "gwbnaam", "regio", "wijkenbuurtnaam")
-INHABITANTS = ("aantalinwoners", "ainw", "inwoners")
-HOUSEHOLDS = ("huishoudenstotaal", "ahh", "aantalhuishoudens", "particulierehuishoudens")
+CODE_ALIASES = ("codering", "gwbcode10", "gwbcode", "regiocode", "wijkenenbuurten", "wijkcode")
+NAME_ALIASES = ("wijkenenbuurten", "regionaam", "gwbnaam", "regio", "wijkenbuurtnaam",
+                "wijknaam")
+INHABITANTS = ("aantalinwoners", "ainw", "inwoners", "inhabitants")
+HOUSEHOLDS = ("huishoudenstotaal", "ahh", "aantalhuishoudens", "particulierehuishoudens",
+              "households")
 DWELLINGS = ("woningvoorraad", "awoning", "aantalwoningen")
 
 
