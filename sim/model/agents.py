@@ -67,6 +67,7 @@ class Burglar(Agent):
         self.base_xy = base_xy
         self.local = local
         self.rate = rate  # individual offending rate, relative to the mean offender (1.0)
+        self.drive = 1.0  # outings x this while a technique raises expected success (wave.py)
         self.known = known  # known to police: target of offender-focused work
         self.free_from = 0  # tick from which the offender is active
         d_km = np.hypot(*(model.home_xy - base_xy).T) / 1000.0

@@ -46,6 +46,7 @@ from sim.model.clock import DAYS_PER_YEAR, HOURS_PER_DAY, TICKS_PER_YEAR, build_
 from sim.model.sampling import WeightedDraw
 from sim.model.scenario import HOURS_PER_FTE_YEAR, Scenario
 from sim.model.space import build_home_cells
+from sim.model.wave import ModusOperandiWave
 
 #: Hours in which most residents sleep, [from, until): midnight to 06:00 (an estimate, the
 #: hours in which most adults are asleep).
@@ -104,6 +105,7 @@ class WijkModel(Model):
         self._setup_guardians()
         self._setup_offenders()
         self.hotspot = np.zeros(self.n_homes)
+        self.waves = [ModusOperandiWave(self, s, i) for i, s in enumerate(scenario.shocks)]
         self._recent_events: list[tuple[int, int]] = []  # (day, home cell)
         self.daily_attempts = np.zeros((self.n_days, city.n_wijken), dtype=np.int32)
         self.daily_completed = np.zeros_like(self.daily_attempts)
@@ -306,8 +308,10 @@ class WijkModel(Model):
         # today's patrol visits of every guardian group, ordered by hour; a visit is stored
         # as a slot kind * n_homes + cell of the flattened last_visit array
         hours, cells, kinds = plan_patrols(self, self.guardians, day, self.rng_patrol)
+        extras = [w.step_day(day) for w in self.waves]  # modus-operandi waves (wave.py)
         if self.study is not None:
-            extra = self.study(self, day)
+            extras.append(self.study(self, day))
+        for extra in extras:
             if extra is not None:
                 hours = np.concatenate([hours, extra[0]])
                 cells = np.concatenate([cells, extra[1]])
@@ -321,7 +325,8 @@ class WijkModel(Model):
         self.team.work_offenders(day, self.rng_offending)
         # outings per hour: free offenders x rate x hour profile (darker evenings: more)
         o = self.params.offenders
-        free_rate = sum(b.rate for b in self.burglars if b.free_from <= t + HOURS_PER_DAY)
+        free_rate = sum(b.rate * b.drive for b in self.burglars
+                        if b.free_from <= t + HOURS_PER_DAY)
         lam = free_rate * o.outings_per_offender_day * self.activity
         lam = lam * np.where(self.dark_evening[day], o.dark_evening_multiplier, 1.0)
         if self.weekend[day]:
@@ -360,7 +365,7 @@ class WijkModel(Model):
             return free, cum
         free = [b for b in self.burglars if b.free_from <= t]
         until = min((b.free_from for b in self.burglars if b.free_from > t), default=1 << 62)
-        cum = np.cumsum([b.rate for b in free]) if free else None
+        cum = np.cumsum([b.rate * b.drive for b in free]) if free else None
         self._free_cache = (self._free_version, until, free, cum)
         return free, cum
 
@@ -429,6 +434,9 @@ class WijkModel(Model):
         # hardened home with the cell's hardened share.
         hardened = rng.random() < res.hardened[cell]
         fail = p.residents.hardened_attempt_fail_prob if hardened else p.residents.attempt_fail_prob
+        if not hardened:
+            for wave in self.waves:  # a technique against vulnerable cylinders (wave.py)
+                fail = wave.attempt_fail(burglar, cell, fail, rng)
         completed = rng.random() >= fail
         # caught in the act by guardians present now, or by alert neighbours
         p_free = np.prod(1 - self.catch_prob * present)
