@@ -18,6 +18,7 @@ from sim.cli import compare as _compare  # noqa: F401  (compare, report)
 from sim.cli import data as _data  # noqa: F401  (data show, calibrate)
 from sim.cli import describe as _describe  # noqa: F401  (describe)
 from sim.cli import evidence as _evidence  # noqa: F401  (evidence)
+from sim.cli import history as _history  # noqa: F401  (history)
 
 # Command modules register themselves on `app` when imported.
 from sim.cli import robustness as _robustness  # noqa: F401  (robustness, discover, …-report)

@@ -22,9 +22,13 @@ from sim.analysis.evidence import (
     fit,
     study_results,
 )
+from sim.analysis.natural.lockdown import lockdown_study
+from sim.analysis.natural.posterior_file import write_team_record
+from sim.analysis.natural.team import team_study
 from sim.cli.app import app, out_console, print_json
 from sim.cli.run import progress_bar
 from sim.core.errors import UserError
+from sim.core.jsonable import json_clean
 from sim.model.scenario import load_scenario
 from sim.runs.executors import default_workers, freeze_imports, make_executor
 from sim.runs.runner import cached_city
@@ -32,6 +36,8 @@ from sim.runs.seeds import MAX_SEED
 
 #: Most replications one command may ask for.
 MAX_REPLICATIONS = 10_000
+#: Natural experiments in the police record (sim.analysis.natural), after the studies.
+NATURAL = {"record_team": team_study, "record_lockdown": lockdown_study}
 
 
 def fmt(value: float | None, kind: str, signed: bool = True) -> str:
@@ -48,12 +54,13 @@ def fmt(value: float | None, kind: str, signed: bool = True) -> str:
 def parse_only(only: str | None) -> list[str]:
     """``--only a,b``: the study keys, checked; all studies when not given."""
     if only is None:
-        return list(STUDIES)
+        return [*STUDIES, *NATURAL]
     keys = [k.strip() for k in only.split(",") if k.strip()]
     if not keys:
-        raise UserError(f"--only needs study keys; known studies: {', '.join(STUDIES)}.",
-                        field="--only")
-    return check_keys(keys)
+        raise UserError(f"--only needs study keys; known studies: "
+                        f"{', '.join([*STUDIES, *NATURAL])}.", field="--only")
+    return [*check_keys([k for k in keys if k not in NATURAL]),
+            *[k for k in keys if k in NATURAL]]
 
 
 @app.command()
@@ -66,17 +73,23 @@ def evidence(
     seed: int = typer.Option(42, "--seed", min=0, max=MAX_SEED,
                              help="Master seed; replication seeds derive from it."),
     only: str = typer.Option(None, "--only", help="Comma-separated study keys (default: all): "
-                             + ", ".join(STUDIES) + "."),
+                             + ", ".join([*STUDIES, *NATURAL]) + "."),
     fit_key: str = typer.Option(None, "--fit", help="Search this study's mechanism parameter "
                                 "on [0, 1] for the published effect and print the value "
                                 "(nothing is written): " + ", ".join(FITTABLE) + "."),
     scenario: str = typer.Option("baseline", "--scenario",
                                  help="The scenario the studies run on (calibration applied)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    write: bool = typer.Option(False, "--write", help="Write the team study's two estimates "
+                               "to calibration/CITY/team_record.toml (sim compare shows "
+                               "them)."),
 ) -> None:
     """Virtual replications of the studies behind the mechanisms: published vs simulated.
 
     One row per study; with --fit, the strength of one mechanism that reproduces its study.
+
+    record_team and record_lockdown: natural experiments in the police record (observed
+    and simulated figures; the team's estimate after Amstelveen's own record).
     """
     if fit_key is not None:
         check_keys([fit_key], "--fit")
@@ -86,6 +99,8 @@ def evidence(
         if only is not None:
             raise UserError("--fit and --only do not go together.", field="--only")
     keys = parse_only(only)
+    natural = [k for k in keys if k in NATURAL]
+    keys = [k for k in keys if k not in NATURAL]
     sc = load_scenario(scenario)
     cached_city(sc.city)  # check the city data before any run starts
     con = out_console(as_json)
@@ -97,9 +112,14 @@ def evidence(
         if fit_key is not None:
             res = _fit(fit_key, sc, replications, seed, executor, con)
         else:
-            rows = _evidence(keys, sc, replications, seed, executor, con)
+            rows = _evidence(keys, sc, replications, seed, executor, con) if keys else []
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+    nat = [NATURAL[k](sc.city, replications=replications, seed=seed, workers=n_workers)
+           for k in natural] if fit_key is None else []
+    if write and any(n["key"] == "record_team" for n in nat):
+        path = write_team_record(next(n for n in nat if n["key"] == "record_team"), sc.city)
+        con.print(f"wrote {path}", highlight=False)
     secs = time.perf_counter() - t0
     if fit_key is not None:
         if as_json:
@@ -108,9 +128,35 @@ def evidence(
             _print_fit(res, con, secs)
         return
     if as_json:
-        print_json([r.as_dict() for r in rows])
+        print_json([r.as_dict() for r in rows] + [json_clean(n) for n in nat])
         return
-    _print_rows(rows, con, replications, seed, sc.name, secs)
+    if rows:
+        _print_rows(rows, con, replications, seed, sc.name, secs)
+    for n in nat:
+        _print_natural(n, con)
+
+
+def _print_natural(n: dict, con: Console) -> None:
+    """A natural experiment in a few plain lines."""
+    if n["key"] == "record_lockdown":
+        con.print(f"[bold]record_lockdown[/] ({escape(n['source'])}): {escape(n['plain'])}",
+                  highlight=False)
+        return
+    o, s, p = n["observed"], n["simulated"], n["posterior"]
+    d, sc = o["did_others"], o["synthetic_control"]
+    con.print(
+        f"[bold]record_team[/] ({escape(n['source'])}), team years {o['post']} vs "
+        f"{o['pre']}: DiD vs the other gemeenten {d['effect']:+.0%} (placebos "
+        f"{d['placebo_interval'][0]:+.0%} … {d['placebo_interval'][1]:+.0%}), vs national "
+        f"{o['did_national']['effect']:+.0%}, synthetic control {sc['effect']:+.0%} "
+        f"(placebos {sc['placebo_interval'][0]:+.0%} … {sc['placebo_interval'][1]:+.0%}); "
+        f"over choices of years DiD {min(x['did_others'] for x in o['sensitivity']):+.0%} … "
+        f"{max(x['did_others'] for x in o['sensitivity']):+.0%}. Model (same years, with vs "
+        f"without the team): {s['effect']:+.0%} ({s['p5']:+.0%} … {s['p95']:+.0%}). "
+        f"Predicted from studies elsewhere {p['predicted_from_studies']:+.0%}; after "
+        f"Amstelveen's own record {p['after_record']:+.0%} ({p['after_record_p5']:+.0%} … "
+        f"{p['after_record_p95']:+.0%}). {escape(p['plain'])} Confounders: "
+        f"{escape('; '.join(o['confounders']))}.", highlight=False)
 
 
 def _evidence(keys: list[str], sc, replications: int, seed: int, executor,  # noqa: ANN001

@@ -9,3 +9,4 @@ SCENARIOS = ROOT / "scenarios"
 CALIBRATION = ROOT / "calibration"
 EXPERIMENTS = ROOT / "experiments"
 RESULTS = ROOT / "results"
+DATA = ROOT / "data"  # real open data with source notes (data/README.md)

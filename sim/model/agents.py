@@ -233,16 +233,20 @@ class InterventieTeam(Guardian):
 
     kind = TEAM
 
-    def active(self, day: int) -> bool:
-        """Whether the programme runs (has staff and is within its years) on ``day``."""
+    def fte(self, day: int) -> float:
+        """Staff on ``day``: the scenario's within its years, or a programme that ran then."""
         t = self.model.params.interventieteam
-        return t.fte > 0 and t.first_year <= self.model.year_of_day(day) <= t.last_year
+        own = t.fte if t.first_year <= self.model.year_of_day(day) <= t.last_year else 0.0
+        drivers = self.model.drivers
+        return max(own, float(drivers.team_fte[day])) if drivers is not None else own
+
+    def active(self, day: int) -> bool:
+        """Whether the programme runs (has staff on ``day``)."""
+        return self.fte(day) > 0
 
     def _burglary_hours_per_day(self, day: int) -> float:
         t = self.model.params.interventieteam
-        if not self.active(day):
-            return 0.0
-        return t.fte * t.hours_per_fte_year * t.burglary_share / 365.0
+        return self.fte(day) * t.hours_per_fte_year * t.burglary_share / 365.0
 
     def patrol_hours_per_day(self, day: int) -> float:  # noqa: D102
         t = self.model.params.interventieteam
@@ -251,9 +255,7 @@ class InterventieTeam(Guardian):
     def other_hours_per_day(self, day: int) -> float:  # noqa: D102
         # offender-focused hours (and, for a multi-theme team, other themes)
         t = self.model.params.interventieteam
-        if not self.active(day):
-            return 0.0
-        return t.fte * t.hours_per_fte_year / 365.0 - self.patrol_hours_per_day(day)
+        return self.fte(day) * t.hours_per_fte_year / 365.0 - self.patrol_hours_per_day(day)
 
     def duty_hours(self) -> tuple[int, int]:  # noqa: D102
         t = self.model.params.interventieteam

@@ -37,7 +37,7 @@ MAX_WIJK_HOUSEHOLDS = 1_000_000
 GRID_SQUARE_M = 100.0
 #: Files of a city folder whose bytes define the city (in a scenario's content hash).
 CITY_FILES = ("wijken.csv", "city.toml", "layout.csv", "wijken.gpkg", "wijken.geojson",
-              "huishoudens_100m.gpkg")
+              "huishoudens_100m.gpkg", "drivers.toml")
 
 REQUIRED_COLUMNS = COLUMNS
 

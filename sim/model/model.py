@@ -43,6 +43,7 @@ from sim.model.agents import (
 )
 from sim.model.city import City
 from sim.model.clock import DAYS_PER_YEAR, HOURS_PER_DAY, TICKS_PER_YEAR, build_calendar
+from sim.model.drivers import DriverClock
 from sim.model.sampling import WeightedDraw
 from sim.model.scenario import HOURS_PER_FTE_YEAR, Scenario
 from sim.model.space import build_home_cells
@@ -102,6 +103,9 @@ class WijkModel(Model):
         self._setup_space()
         self._setup_calendar()
         self.residents = Residents(self)
+        self.drivers = DriverClock.for_model(self)  # drivers over time, by date (or None)
+        if self.drivers is not None:
+            self.drivers.start(self.residents)
         self._setup_guardians()
         self._setup_offenders()
         self.hotspot = np.zeros(self.n_homes)
@@ -303,6 +307,8 @@ class WijkModel(Model):
         if day == self.burn_in_days:  # the counted period starts: hours from here on
             self._hours_at_burn_in = self._hours()
         self._update_hotspots(day)
+        if self.drivers is not None:
+            self.drivers.start_day(day, self.residents)
         for reg in self.regisseurs:
             reg.step_day(day)
         # today's patrol visits of every guardian group, ordered by hour; a visit is stored
@@ -328,14 +334,18 @@ class WijkModel(Model):
         free_rate = sum(b.rate * b.drive for b in self.burglars
                         if b.free_from <= t + HOURS_PER_DAY)
         lam = free_rate * o.outings_per_offender_day * self.activity
+        if self.drivers is not None:
+            lam = lam * self.drivers.offending[day]
         lam = lam * np.where(self.dark_evening[day], o.dark_evening_multiplier, 1.0)
         if self.weekend[day]:
             lam = lam * o.weekend_multiplier
         self._outings = self.rng_offending.poisson(lam).tolist()
         self._day_is_weekend = int(self.weekend[day])
         away = self.params.residents.holiday_away_share if self.holiday[day] else 0.0
-        self._at_home_today = (self.residents.at_home[self._day_is_weekend] * (1.0 - away)
-                               * self._home_deters)
+        at_home = self.residents.at_home[self._day_is_weekend]
+        if self.drivers is not None:
+            at_home = self.drivers.at_home(day, self._day_is_weekend, at_home)
+        self._at_home_today = at_home * (1.0 - away) * self._home_deters
         # clearance capacity: investigation hours relative to the reference capacity
         inv = self.params.investigation
         wa = self.params.wijkagenten

@@ -380,6 +380,30 @@ class Shock(Section):
                "wijkregisseur's resident network")
 
 
+class Drivers(Section):
+    """How strongly the city's exogenous drivers over time act (``drivers.toml``).
+
+    The series (offending, daytime occupancy, hardening, programmes that ran) are data of
+    the city folder, applied by date (:mod:`sim.model.drivers`); a city without
+    ``drivers.toml`` has none.
+    """
+
+    enabled: bool = True
+    programmes: bool = True  # the city's historical programmes run in their dates
+    offending_elasticity: float = P(
+        1.0, "elasticity", 0, 3,
+        source="fitted by sim history --fit on 2012-2019: outings follow the national "
+               "suspects series to this power (estimate 0.5-1.5 before the fit)")
+    occupancy_strength: float = P(
+        1.0, "fraction", 0, 3,
+        source="estimate (range 0.5-2): an hour of work moved home fills that many "
+               "otherwise empty weekday daytime homes; not identified before 2020, so a prior")
+    hardening_pp_per_year: float = P(
+        1.5, "percentage points of homes per year", 0, 5,
+        source="estimate (range 0.8-3.5): 1999-code new build about 0.8 a year plus "
+               "retrofits (drivers.toml [hardening])")
+
+
 class Scenario(Section):
     """A complete, validated scenario."""
 
@@ -412,6 +436,7 @@ class Scenario(Section):
     extra_cost: ExtraCost = Field(default_factory=ExtraCost)
     # Modus-operandi waves from a date ([[shocks]]; sim/model/wave.py)
     shocks: list[Shock] = Field(default_factory=list, max_length=10)
+    drivers: Drivers = Field(default_factory=Drivers)
 
     @field_validator("city")
     @classmethod
@@ -604,21 +629,31 @@ def _raw_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     return deep_merge(base, data)
 
 
+#: Calibration files of a city folder, merged in this order: the pattern fit (``sim
+#: calibrate``), then the fit to the police record (``sim history --fit``), which sets the
+#: level and the drivers' strengths on top of it.
+CALIBRATION_FILES = ("calibrated.toml", "record_fit.toml")
+
+
 def calibrated_parameters(city: str) -> dict[str, Any]:
-    """The ``[parameters]`` table of ``calibration/<city>/calibrated.toml`` (empty if none)."""
+    """The ``[parameters]`` of the city's calibration files, merged (empty if none)."""
     from sim.model.city import city_folder
 
     try:
-        p = city_folder(city) / "calibrated.toml"
+        folder = city_folder(city)
     except UserError:
         return {}  # the scenario's validation or the city loader says what is wrong
-    if not p.exists():
-        return {}
-    params = read_toml(p, what="calibration file").get("parameters", {})
-    if not isinstance(params, dict):
-        raise UserError("must be a table of parameter sections", file=str(p),
-                        field="parameters")
-    return params
+    merged: dict[str, Any] = {}
+    for name in CALIBRATION_FILES:
+        p = folder / name
+        if not p.exists():
+            continue
+        params = read_toml(p, what="calibration file").get("parameters", {})
+        if not isinstance(params, dict):
+            raise UserError("must be a table of parameter sections", file=str(p),
+                            field="parameters")
+        merged = deep_merge(merged, params)
+    return merged
 
 
 def field_info(path: tuple[Any, ...], model: type[BaseModel] = Scenario) -> Any:

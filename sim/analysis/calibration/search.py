@@ -387,7 +387,9 @@ class Calibration:
         if p is None:
             return None
         reps = p.replications or self.m.validation_replications
-        ov = self.overrides(u)
+        # with and without the team, nothing else: the programmes that ran (drivers.toml)
+        # are left out of both
+        ov = {**self.overrides(u), "drivers.programmes": False}
         base = self._scenario(self.t.scenario, p.team_first_year, ov)
         team = self._scenario(self.t.team_scenario, p.team_first_year, {
             **ov, "interventieteam.fte": p.fte, "interventieteam.first_year": p.team_first_year,
