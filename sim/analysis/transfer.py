@@ -2,8 +2,9 @@
 
 ``python -m sim.analysis.transfer amersfoort --from amstelveen`` writes
 ``calibration/amersfoort/calibrated.toml``: the source city's calibrated behaviour unchanged
-(its ``[parameters]``), plus the target city's own inputs that the schema defaults hold for
-Amstelveen — boa and wijkagent FTE, active offenders and the reference investigation hours —
+(the ``[parameters]`` of its ``calibrated.toml`` and ``record_fit.toml``), plus the
+target city's own inputs that the schema defaults hold for Amstelveen — boa and wijkagent
+FTE, active offenders and the reference investigation hours —
 scaled by the ratio of the two cities' households (the issue's "Amstelveen's per-household
 ratios", marked as estimates). Nothing is fitted to the target city: that is the test.
 """
@@ -14,9 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.core.textio import read_toml
 from sim.model.city import city_folder, load_city
-from sim.model.scenario import Scenario
+from sim.model.scenario import Scenario, calibrated_parameters
 
 #: Inputs scaled per household (dotted path -> what the scaled value means).
 PER_HOUSEHOLD = {
@@ -29,8 +29,7 @@ PER_HOUSEHOLD = {
 
 def transfer_toml(target: str, source: str) -> str:
     """The text of ``calibrated.toml`` for ``target`` from ``source``'s calibration."""
-    src_file = city_folder(source) / "calibrated.toml"
-    behaviour = read_toml(src_file, what="calibration file").get("parameters", {})
+    behaviour = calibrated_parameters(source)  # calibrated.toml, then record_fit.toml
     hh_src = int(load_city(source).households.sum())
     hh_tgt = int(load_city(target).households.sum())
     ratio = hh_tgt / hh_src
@@ -45,7 +44,7 @@ def transfer_toml(target: str, source: str) -> str:
                                         f"households")
     lines = [f"# Parameters for {target}: NOT fitted to {target} (the transfer test).",
              f"# Behaviour: {source}'s calibrated [parameters], copied unchanged from "
-             f"calibration/{source}/calibrated.toml.",
+             f"calibration/{source}/ (calibrated.toml, then record_fit.toml if present).",
              f"# Own inputs: {source}'s per-household ratios x {target}'s households "
              f"({hh_tgt:,} / {hh_src:,} = {ratio:.4f}); estimates, no {target} source found.",
              f"# Made by `python -m sim.analysis.transfer {target} --from {source}`; rerun it "
