@@ -37,3 +37,25 @@ def test_recovery_is_counted_from_the_start_to_half_the_peak():
 def test_weekly_sums_whole_weeks():
     a = np.ones((2, 15, 3), dtype=int)
     assert weekly(a).tolist() == [[21, 21], [21, 21]]
+
+
+def test_report_section_has_the_table_and_the_figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.report.shock import shock_section
+
+    weeks = 30
+    opt = {"excess_burglaries": 50.0, "excess_interval": [30.0, 70.0],
+           "fewer_than_reference": None, "fewer_interval": None, "half_recovery_weeks": None,
+           "weekly_with_shock": [3.0] * weeks, "weekly_without_shock": [2.0] * weeks}
+    comp = {"shock": {"reference": "baseline", "start": "2025-03-01", "start_week": 10,
+                      "options": [{**opt, "scenario": "baseline"},
+                                  {**opt, "scenario": "interventieteam",
+                                   "fewer_than_reference": 5.0, "fewer_interval": [1.0, 9.0],
+                                   "half_recovery_weeks": 12}]}}
+    blocks, figs = shock_section(comp, "nl")
+    assert blocks[0].text == "Als er een inbraakgolf komt"
+    table = next(b for b in blocks if b.kind == "table")
+    assert table.items[0][3] == "niet binnen de periode" and table.items[1][3] == "12"
+    assert "fig_shock" in figs and any(b.key == "fig_shock" for b in blocks)

@@ -477,6 +477,10 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
 
     with plt.rc_context(STYLE):
         figures = make_figures(comp, lang)
+        if "shock" in comp:  # sim compare --shock: "Als er een inbraakgolf komt"
+            from sim.report.shock import add_section as add_shock
+
+            doc, figures = add_shock(doc, figures, comp, lang, before=tr(lang, "h_assumptions"))
         if section is not None:
             from sim.report.robustness import add_section
 
