@@ -47,12 +47,15 @@ class Case:
     staff_scale: int = 1  # boa, wijkagenten and interventieteam FTE x s
     offenders_scale: int = 1  # active offenders x o
     textbook_days: int = 0  # > 0: the textbook Mesa reference, timed on this many days
+    city: str = ""  # another city folder: its own inputs (staff, offenders), same behaviour
 
 
 def all_cases(quick: bool) -> list[Case]:
     """The cases of the suite (quick mode drops the largest city and the long horizon)."""
     cases = [
         Case("baseline", "baseline, 1 year"),
+        Case("amersfoort", "baseline, Amersfoort (own staff and offenders), 1 year",
+             city="amersfoort"),
         Case("interventieteam", "interventieteam, 1 year", scenario="interventieteam"),
         Case("wijkregisseur", "wijkregisseur, 1 year", scenario="wijkregisseur"),
         Case("textbook", "textbook Mesa reference (baseline)", textbook_days=1 if quick else 3),
@@ -86,7 +89,15 @@ def measure(case: Case, runs: int) -> dict[str, Any]:
     from sim.model.model import WijkModel
     from sim.model.scenario import load_scenario
 
-    scenario = load_scenario(case.scenario, calibrated=False)
+    scenario = load_scenario(case.scenario, calibrated=False, city=case.city or None)
+    if case.city:  # the city's own inputs (sim.analysis.transfer), not its fitted behaviour
+        from sim.analysis.transfer import PER_HOUSEHOLD
+        from sim.model.scenario import calibrated_parameters
+
+        own = calibrated_parameters(case.city)
+        scenario = scenario.with_overrides({
+            path: own[path.split(".")[0]][path.split(".")[1]] for path in PER_HOUSEHOLD
+            if path.split(".")[1] in own.get(path.split(".")[0], {})})
     s, o = case.staff_scale, case.offenders_scale
     scenario = scenario.with_overrides({
         "boa.fte": scenario.boa.fte * s, "wijkagenten.fte": scenario.wijkagenten.fte * s,
@@ -185,7 +196,11 @@ def ratios(r: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         "~1 (nearly flat)", lambda v: v <= 1.25)
     add("staff 4x / 1x (interventieteam, s per year)", "staff_4x", "interventieteam",
         "s_per_year")
-    add("Amsterdam-like 16x / Amstelveen (s per year)", "amsterdam", "baseline", "s_per_year")
+    add("Amersfoort / Amstelveen (s per year)", "amersfoort", "baseline", "s_per_year")
+    add("Amersfoort / Amstelveen (cost per household-year)", "amersfoort", "baseline",
+        "us_per_household_year", "<= 1.5", lambda v: v <= 1.5)
+    add("Amsterdam-like 16x / Amstelveen (s per year)", "amsterdam", "baseline", "s_per_year",
+        "<= 16 (linear; aim 12)", lambda v: v <= 16)
     return out
 
 

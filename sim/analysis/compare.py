@@ -39,6 +39,7 @@ from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas
 from sim.analysis.compare_plan import Plan, RunData, run_id
 from sim.analysis.compare_rows import programme_parts, scenario_row
 from sim.analysis.natural.posterior_file import read_team_record
+from sim.analysis.shock import shock_summary, shocked
 from sim.core.errors import UserError
 from sim.core.jsonable import json_clean
 from sim.core.paths import CALIBRATION
@@ -151,16 +152,20 @@ def drawn_paths(sc: Scenario, info: dict[str, Any]) -> list[str]:
 
 def plan_comparison(refs: list[str], years: float | None = None, replications: int = 10,
                     seed: int = 42, city: str | None = None,
-                    burn_in: float | None = None, parameter_draws: int | None = None) -> Plan:
+                    burn_in: float | None = None, parameter_draws: int | None = None,
+                    shock: str | None = None) -> Plan:
     """Load the scenarios (clear errors for bad ones) and fix one horizon for all.
 
     ``parameter_draws``: spread the replications over this many draws of the calibrated
-    parameters (see :func:`draw_parameters`).
+    parameters (see :func:`draw_parameters`). ``shock``: a scenario whose ``[[shocks]]``
+    every option also runs with (:mod:`sim.analysis.shock`).
     """
     if not refs:
         raise UserError("name at least one scenario (the first is the reference), e.g. "
                         "'sim compare baseline interventieteam'.", field="SCENARIO")
     scenarios = [load_scenario(r, city=city) for r in refs]
+    if shock:
+        scenarios = shocked(scenarios, shock, city)
     if burn_in is not None:
         scenarios = [sc.with_overrides({"burn_in_years": float(burn_in)}) for sc in scenarios]
     names = [sc.name for sc in scenarios]
@@ -424,6 +429,9 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
         "team_estimates": read_team_record(ref.city),
     }
     comp["checks"] = comparison_checks(comp)
+    shock = shock_summary(plan.scenarios, data)  # sim compare --shock (sim.analysis.shock)
+    if shock is not None:
+        comp["shock"] = shock
     return comp
 
 

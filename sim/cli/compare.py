@@ -75,6 +75,10 @@ def compare(
              "calibrated.toml's [uncertainty] (replication r uses draw r mod N in every "
              "scenario), so intervals include parameter uncertainty."),
     as_json: bool = typer.Option(False, "--json", help="Print the key table as JSON."),
+    shock: str = typer.Option(
+        None, "--shock", help="A scenario with [[shocks]] (e.g. inbraakgolf): every option "
+                              "also runs with its wave; prints per option the extra "
+                              "burglaries and the weeks until the excess halves."),
 ) -> None:
     """Run scenarios with the same seeds; print the key table, write figures and JSON.
 
@@ -83,7 +87,7 @@ def compare(
     """
     lang = resolve_lang(lang)
     plan = plan_comparison(scenarios, years, replications, seed, city=resolve_city(city),
-                           burn_in=burn_in, parameter_draws=parameter_draws)
+                           burn_in=burn_in, parameter_draws=parameter_draws, shock=shock)
     out = out or default_out("compare")
     con = out_console(as_json)
     command = command_line()
@@ -115,10 +119,19 @@ def compare(
         write_figures(comp, Path(out) / "figures", lang)
     if as_json:
         print_checks(comp, lang)
-        print_json([{k: v for k, v in row.items() if k not in HEAVY_KEYS}
-                    | _team_estimates(comp, row) for row in comp["rows"]])
+        rows = [{k: v for k, v in row.items() if k not in HEAVY_KEYS}
+                | _team_estimates(comp, row) for row in comp["rows"]]
+        if "shock" in comp:  # per option: the wave's excess and recovery (sim.analysis.shock)
+            by_name = {o["scenario"]: o for o in comp["shock"]["options"]}
+            for row in rows:
+                o = by_name.get(row["scenario"])
+                if o is not None:
+                    row["shock"] = {k: v for k, v in o.items() if not k.startswith("weekly")}
+        print_json(rows)
         return
     _print_table(comp, out, lang)
+    if "shock" in comp:
+        _print_shock(comp["shock"], lang)
     print_checks(comp, lang)
     _print_team_estimates(comp, lang)
 
@@ -148,6 +161,30 @@ def _print_team_estimates(comp: dict, lang: str) -> None:
                       f"{est['predicted_from_studies']:+.0%}; after the city's own record "
                       f"{est['after_record']:+.0%} ({est['after_record_p5']:+.0%} … "
                       f"{est['after_record_p95']:+.0%}). {est['plain']}", highlight=False)
+
+
+def _print_shock(shock: dict[str, Any], lang: str) -> None:
+    """Per option: the wave's extra burglaries and the weeks until the excess halves."""
+    nl = lang == "nl"
+    tb = Table(title=(f"Als er een inbraakgolf komt ({shock['technique']}, vanaf "
+                      f"{shock['start']})" if nl else
+                      f"If a burglary wave comes ({shock['technique']}, from {shock['start']})"))
+    for col in (("optie", "extra inbraken door de golf", "minder dan zonder optie",
+                 "weken tot de helft") if nl else
+                ("option", "extra burglaries from the wave", "fewer than without the option",
+                 "weeks to half")):
+        tb.add_column(col, justify="right" if col not in ("optie", "option") else "left")
+    for o in shock["options"]:
+        weeks = o["half_recovery_weeks"]
+        tb.add_row(o["scenario"],
+                   _v(o["excess_burglaries"], "{:,.0f}", lang)
+                   + _iv(o["excess_interval"], "{:,.0f}", lang),
+                   "–" if o["fewer_than_reference"] is None else
+                   _v(o["fewer_than_reference"], "{:,.0f}", lang)
+                   + _iv(o["fewer_interval"], "{:,.0f}", lang),
+                   ("niet binnen de horizon" if nl else "not within the horizon")
+                   if weeks is None else str(weeks))
+    console.print(tb)
 
 
 def _local(text: str, lang: str) -> str:

@@ -45,8 +45,21 @@ class Residents(Agent):
             self.hardened[cell] = min(1.0, self.hardened[cell] + 1.0 / hh)
 
 
+#: Journey-to-crime reach: homes where an offender's distance-decay kernel has fallen below
+#: this share of its value at the base are left out of target choice. It cuts at 9.2 decay
+#: lengths (13.8 km at 1.5 km), which holds under 0.1% of the choice weight in a uniform city
+#: ((1 + 9.2) e^-9.2); no Amstelveen home is that far from a base (at most 9.7 km), so there
+#: every offender still sees every home. In large cities this keeps an outing's cost
+#: independent of the city's size.
+KERNEL_CUTOFF = 1e-4
+
+
 class Burglar(Agent):
-    """An active offender with a base (home or entry point) and a distance-decay kernel."""
+    """An active offender with a base (home or entry point) and a distance-decay kernel.
+
+    ``kernel`` holds the kernel over ``homes`` (home-cell indexes within reach), or over all
+    home cells when ``homes`` is None (every home within reach).
+    """
 
     def __init__(self, model: WijkModel, base_xy: np.ndarray, local: bool, rate: float,
                  known: bool):
@@ -54,13 +67,31 @@ class Burglar(Agent):
         self.base_xy = base_xy
         self.local = local
         self.rate = rate  # individual offending rate, relative to the mean offender (1.0)
+        self.drive = 1.0  # outings x this while a technique raises expected success (wave.py)
         self.known = known  # known to police: target of offender-focused work
         self.free_from = 0  # tick from which the offender is active
         d_km = np.hypot(*(model.home_xy - base_xy).T) / 1000.0
+        decay_km = model.params.offenders.journey_decay_km
+        near = d_km <= decay_km * -np.log(KERNEL_CUTOFF)
+        self.homes = None if near.all() else np.flatnonzero(near)
+        if self.homes is not None:
+            d_km = d_km[self.homes]
         # Journey to crime: strong distance decay from the base (Bernasco & Nieuwbeerta 2005).
-        # (float32: one row over all homes per offender; halves memory in large cities)
-        self.kernel = np.exp(-d_km / model.params.offenders.journey_decay_km).astype(np.float32)
-        self.wijk = int(model.wijk[np.argmax(self.kernel)])  # wijk nearest to the base
+        # (float32: one row over the homes within reach per offender; halves memory)
+        self.kernel = np.exp(-d_km / decay_km).astype(np.float32)
+        nearest = int(np.argmax(self.kernel))
+        nearest = nearest if self.homes is None else int(self.homes[nearest])
+        self.wijk = int(model.wijk[nearest])  # wijk nearest to the base
+        self._weights: tuple = (None, None)  # (base weight it was made from, kernel x it)
+
+    def target_weights(self, base_weight: np.ndarray) -> np.ndarray:
+        """Kernel x the model's static base weight over ``homes`` (cached per offender)."""
+        base, weights = self._weights
+        if base is not base_weight:
+            weights = self.kernel * (base_weight if self.homes is None
+                                     else base_weight[self.homes])
+            self._weights = (base_weight, weights)
+        return weights
 
 
 class Guardian(Agent):

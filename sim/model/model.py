@@ -44,8 +44,10 @@ from sim.model.agents import (
 from sim.model.city import City
 from sim.model.clock import DAYS_PER_YEAR, HOURS_PER_DAY, TICKS_PER_YEAR, build_calendar
 from sim.model.drivers import DriverClock
+from sim.model.sampling import WeightedDraw
 from sim.model.scenario import HOURS_PER_FTE_YEAR, Scenario
 from sim.model.space import build_home_cells
+from sim.model.wave import ModusOperandiWave
 
 #: Hours in which most residents sleep, [from, until): midnight to 06:00 (an estimate, the
 #: hours in which most adults are asleep).
@@ -107,6 +109,7 @@ class WijkModel(Model):
         self._setup_guardians()
         self._setup_offenders()
         self.hotspot = np.zeros(self.n_homes)
+        self.waves = [ModusOperandiWave(self, s, i) for i, s in enumerate(scenario.shocks)]
         self._recent_events: list[tuple[int, int]] = []  # (day, home cell)
         self.daily_attempts = np.zeros((self.n_days, city.n_wijken), dtype=np.int32)
         self.daily_completed = np.zeros_like(self.daily_attempts)
@@ -123,6 +126,10 @@ class WijkModel(Model):
         self.wijk, self.gebied, self.gebied_numbers = homes.wijk, homes.gebied, homes.gebied_numbers
         self.home_xy, self.cell_xy = homes.xy, homes.cell_xy
         self.neighbours, self.patrol_reach = homes.neighbours, homes.patrol_reach
+        # the static part of target choice: homes x place attractiveness (hardening works
+        # only through failed attempts: one mechanism, see _attempt); each offender caches
+        # its kernel x this (Burglar.target_weights), renewed if this array is replaced
+        self.base_weight = self.households * self.attractiveness
         self.boost = np.zeros(self.n_homes)  # near-repeat, stored as sum of w * exp(t/tau)
         self._boost_origin = 0  # tick the boost accumulator is scaled to
 
@@ -164,6 +171,8 @@ class WijkModel(Model):
         """The active pool: local offenders live at a home cell, others enter at the edge."""
         p = self.params.offenders
         self.burglars: list[Burglar] = []
+        self._free_version = 0  # bumped whenever self.burglars changes (see _free_now)
+        self._free_cache: tuple = (-1, -1, [], None)  # (version, valid-until tick, free, cum)
         # where new offenders come from, drawn by one uniform number each (done once here)
         self._home_cum = np.cumsum(self.households)
         self._entry_cum = (np.cumsum(self.city.entry_p) if self.city.entry_p is not None
@@ -225,6 +234,7 @@ class WijkModel(Model):
         sentence = rng.exponential(p.sentence_days) * HOURS_PER_DAY
         replacement = rng.exponential(p.replacement_days) * HOURS_PER_DAY
         self.burglars.remove(burglar)
+        self._free_version += 1
         if replacement < sentence:
             # Another offender fills the gap before release: the newcomer takes over the
             # same opportunities (same rate, so the pool stays stationary without
@@ -288,6 +298,7 @@ class WijkModel(Model):
         if self._arrivals:
             due = [a for a in self._arrivals if a[0] <= t + HOURS_PER_DAY]
             self._arrivals = [a for a in self._arrivals if a[0] > t + HOURS_PER_DAY]
+            self._free_version += 1
             for _, who in due:
                 if isinstance(who, Burglar):
                     self.burglars.append(who)
@@ -300,14 +311,13 @@ class WijkModel(Model):
             self.drivers.start_day(day, self.residents)
         for reg in self.regisseurs:
             reg.step_day(day)
-        # the static part of target choice: homes x place attractiveness (hardening works
-        # only through failed attempts: one mechanism, see _attempt)
-        self.base_weight = self.households * self.attractiveness
         # today's patrol visits of every guardian group, ordered by hour; a visit is stored
         # as a slot kind * n_homes + cell of the flattened last_visit array
         hours, cells, kinds = plan_patrols(self, self.guardians, day, self.rng_patrol)
+        extras = [w.step_day(day) for w in self.waves]  # modus-operandi waves (wave.py)
         if self.study is not None:
-            extra = self.study(self, day)
+            extras.append(self.study(self, day))
+        for extra in extras:
             if extra is not None:
                 hours = np.concatenate([hours, extra[0]])
                 cells = np.concatenate([cells, extra[1]])
@@ -321,7 +331,8 @@ class WijkModel(Model):
         self.team.work_offenders(day, self.rng_offending)
         # outings per hour: free offenders x rate x hour profile (darker evenings: more)
         o = self.params.offenders
-        free_rate = sum(b.rate for b in self.burglars if b.free_from <= t + HOURS_PER_DAY)
+        free_rate = sum(b.rate * b.drive for b in self.burglars
+                        if b.free_from <= t + HOURS_PER_DAY)
         lam = free_rate * o.outings_per_offender_day * self.activity
         if self.drivers is not None:
             lam = lam * self.drivers.offending[day]
@@ -353,26 +364,56 @@ class WijkModel(Model):
         self.hotspot = self.neighbours @ counts.astype(float)  # (symmetric matrix)
 
     # ---- one burglar outing ---------------------------------------------------------------
-    def _outing(self, t: int, hour: int) -> None:
+    def _free_now(self, t: int) -> tuple[list[Burglar], np.ndarray | None]:
+        """Offenders free at tick ``t`` and the cumulative sum of their rates.
+
+        Kept until the pool changes (``_free_version``) or a held offender's release tick
+        comes: an outing no longer walks the whole pool (that grew with offenders squared).
+        """
+        version, until, free, cum = self._free_cache
+        if version == self._free_version and t < until:
+            return free, cum
         free = [b for b in self.burglars if b.free_from <= t]
+        until = min((b.free_from for b in self.burglars if b.free_from > t), default=1 << 62)
+        cum = np.cumsum([b.rate * b.drive for b in free]) if free else None
+        self._free_cache = (self._free_version, until, free, cum)
+        return free, cum
+
+    def _near_repeat_factor(self, t: int, homes: np.ndarray | None) -> np.ndarray:
+        """1 + c x boost(t) over ``homes`` (None: all home cells), a new array."""
+        nr = self.params.near_repeat
+        # near-repeat boost decays exponentially: boost(t) = sum w_e exp(-(t - t_e)/tau)
+        tau = nr.decay_days * HOURS_PER_DAY
+        scale = nr.boost_per_event * math.exp(-(t - self._boost_origin) / tau)
+        if homes is None:
+            factor = self.boost * scale
+        else:
+            factor = self.boost[homes]
+            factor *= scale
+        factor += 1.0
+        return factor
+
+    def _outing(self, t: int, hour: int) -> None:
+        free, cum_rate = self._free_now(t)
         if not free:
             return
         rng = self.rng_offending
         # who goes out: in proportion to individual offending rates
-        cum_rate = np.cumsum([b.rate for b in free])
         burglar = free[min(int(np.searchsorted(cum_rate, rng.random() * cum_rate[-1])),
                            len(free) - 1)]
         p = self.params
-        weights = burglar.kernel * self.base_weight
+        # target choice over the homes within the offender's reach (Burglar.homes)
+        homes = burglar.homes
+        weights = burglar.target_weights(self.base_weight)
         if p.near_repeat.enabled and self._boost_origin is not None:
-            # near-repeat boost decays exponentially: boost(t) = sum w_e exp(-(t - t_e)/tau)
-            tau = p.near_repeat.decay_days * HOURS_PER_DAY
-            weights = weights * (1.0 + p.near_repeat.boost_per_event * self.boost
-                                 * math.exp(-(t - self._boost_origin) / tau))
-        cum = np.cumsum(weights)
+            factor = self._near_repeat_factor(t, homes)
+            factor *= weights
+            weights = factor
+        targets = WeightedDraw(weights)
         for attempt_no in range(2):
-            cell = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")),
-                       self.n_homes - 1)
+            cell = targets.draw(rng.random())
+            if homes is not None:
+                cell = int(homes[cell])
             # occupied home: the burglar moves on (no event)
             if rng.random() < self._at_home_today[hour]:
                 return
@@ -403,6 +444,9 @@ class WijkModel(Model):
         # hardened home with the cell's hardened share.
         hardened = rng.random() < res.hardened[cell]
         fail = p.residents.hardened_attempt_fail_prob if hardened else p.residents.attempt_fail_prob
+        if not hardened:
+            for wave in self.waves:  # a technique against vulnerable cylinders (wave.py)
+                fail = wave.attempt_fail(burglar, cell, fail, rng)
         completed = rng.random() >= fail
         # caught in the act by guardians present now, or by alert neighbours
         p_free = np.prod(1 - self.catch_prob * present)

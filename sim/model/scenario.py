@@ -12,9 +12,11 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 import re
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -313,6 +315,71 @@ class ExtraCost(Section):
     what: str = Field("", max_length=500)
 
 
+class Shock(Section):
+    """A modus-operandi wave (``[[shocks]]``): a technique spreads among offenders from a date.
+
+    The technique (cylinder pulling, *cilindertrekken*) makes attempts on homes with
+    vulnerable cylinders succeed more often; offenders who know it go out more as their
+    expected success rises (``reward_elasticity``). Offenders learn it from co-offenders. The
+    gemeente notices the wave from reported burglaries and answers as Amersfoort did in 2018:
+    letters to hot-spot households and information tents (cylinder replacement) and extra
+    surveillance (patrol hours). See ``sim/model/wave.py``.
+    """
+
+    technique: Literal["cilindertrekken"] = Field(
+        "cilindertrekken", description="the technique (only cylinder pulling is modelled)")
+    start: date = Field(description="first day of the wave (YYYY-MM-DD)")
+    vulnerable_share: float = P(
+        0.56, "fraction of homes without hardening", 0, 1,
+        source="NIPW survey (blikopnieuws 2020; wonen.nl): 56.1% of front doors badly "
+               "secured, 60-70% of doors without an anti-cylinder-pulling fitting (range "
+               "0.56-0.70; industry-funded survey)")
+    initial_knowing_share: float = P(
+        0.05, "fraction of active offenders", 0, 1,
+        source="estimate (range 0.02-0.10): the few who bring the technique in")
+    learning_per_day: float = P(
+        0.03, "per day at full exposure", 0, 10,
+        source="estimate (range 0.01-0.10): an unaware offender learns at this rate times the "
+               "share of active offenders who know (co-offending contacts); the wave's speed")
+    technique_fail_prob: float = P(
+        0.05, "probability", 0, 1,
+        source="estimate (range 0.02-0.15): a pulled cylinder rarely holds")
+    reward_elasticity: float = P(
+        3.0, "elasticity", 0, 20,
+        source="fitted once to Amersfoort's 2018-2019 rise above trend (see "
+               "calibration/amersfoort/README.md)")
+    notice_excess: float = P(
+        0.25, "fraction above the expected count", 0, 10,
+        source="estimate (range 0.15-0.50): a rise in reported burglaries the police's "
+               "crime picture flags")
+    notice_delay_days: float = P(
+        21, "days", 0, 365,
+        source="estimate (range 14-42): from the rise in reports to the analysis that names "
+               "the technique (Amersfoort 2018: police attributed the rise within the year)")
+    response: bool = Field(True, description="the gemeente's own answer (letters, tents, "
+                                             "extra surveillance), as Amersfoort's in 2018")
+    letter_uptake: float = P(
+        0.05, "fraction of vulnerable households written to", 0, 1,
+        source="estimate (range 0.02-0.10): uptake of Amersfoort's hot-spot letters was not "
+               "found (data/drivers/08)")
+    tent_uptake: float = P(
+        0.10, "fraction of a wijk's vulnerable households", 0, 1,
+        source="estimate (range 0.05-0.20): the reach of a buurttent; uptake not found")
+    tent_every_days: float = P(14, "days", 1, 365, source="estimate (range 7-28)")
+    extra_patrol_hours_per_week: float = P(
+        40, "hours per week", 0, 10_000,
+        source="estimate (range 20-80): Amersfoort's 'extra toezicht', size not found")
+    response_weeks: float = P(26, "weeks", 0, 520,
+                              source="estimate (range 13-52): how long the answer lasts")
+    team_redeploy_days: float = P(
+        7, "days after the wave is noticed", 0, 365,
+        source="estimate (range 3-14): a team deployed 'flexibel en snel' (Amstelveen 2023)")
+    regisseur_replacement_per_year: float = P(
+        0.3, "fraction of vulnerable homes per year at full network strength", 0, 1,
+        source="estimate (range 0.1-0.5): cylinder replacement mobilised through the "
+               "wijkregisseur's resident network")
+
+
 class Drivers(Section):
     """How strongly the city's exogenous drivers over time act (``drivers.toml``).
 
@@ -367,6 +434,8 @@ class Scenario(Section):
     interventieteam: Interventieteam = Field(default_factory=Interventieteam)
     wijkregisseur: Wijkregisseur = Field(default_factory=Wijkregisseur)
     extra_cost: ExtraCost = Field(default_factory=ExtraCost)
+    # Modus-operandi waves from a date ([[shocks]]; sim/model/wave.py)
+    shocks: list[Shock] = Field(default_factory=list, max_length=10)
     drivers: Drivers = Field(default_factory=Drivers)
 
     @field_validator("city")
@@ -391,6 +460,19 @@ class Scenario(Section):
             s = getattr(self, sec)
             if s.first_year > s.last_year:
                 raise ValueError(f"{sec}.first_year must not be after {sec}.last_year")
+        return self
+
+    @model_validator(mode="after")
+    def _check_shocks(self) -> Scenario:
+        first = self.start_year - math.ceil(self.burn_in_years)
+        end = self.start_year + self.years
+        for i, shock in enumerate(self.shocks):
+            y = shock.start.year + (shock.start.timetuple().tm_yday - 1) / 365
+            if not first <= y < end:
+                raise ValueError(
+                    f"shocks.{i}.start {shock.start.isoformat()} lies outside the simulated "
+                    f"period (1 January {first}, burn-in included, until {end:g}); pick a "
+                    "date inside it")
         return self
 
     # ---- derived facts -------------------------------------------------------------------
@@ -586,6 +668,9 @@ def field_info(path: tuple[Any, ...], model: type[BaseModel] = Scenario) -> Any:
     """The pydantic ``FieldInfo`` at a location (``("boa", "fte")``), or None."""
     info = None
     for part in path:
+        if isinstance(part, int) and getattr(model, "__origin__", None) is list:
+            model = model.__args__[0]  # an item of a list of sections ([[shocks]])
+            continue
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return info if isinstance(part, int) else None
         info = model.model_fields.get(str(part))

@@ -489,6 +489,10 @@ def build_report(folder: str | Path, fmt: str = "pdf", lang: str = "nl",
         figures = make_figures(comp, lang, in_report=True)
         if draw_history is not None:
             figures[HISTORY] = draw_history(lang)
+        if "shock" in comp:  # sim compare --shock: "Als er een inbraakgolf komt"
+            from sim.report.shock import add_section as add_shock
+
+            doc, figures = add_shock(doc, figures, comp, lang, before=tr(lang, "h_assumptions"))
         if section is not None:
             from sim.report.robustness import add_section
 
