@@ -68,6 +68,7 @@ def test_duplicate_codes_are_refused(tmp_path, capsys, monkeypatch):
     _refused(_import(tmp_path, f, capsys, monkeypatch), "WK999901", "more than once")
 
 
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # shapely, building it
 @pytest.mark.parametrize("bad, word", [(math.nan, "NaN"), (math.inf, "infinite")])
 def test_nan_or_infinite_coordinates_are_named(bad, word, tmp_path, capsys, monkeypatch):
     shapes = {c: Polygon(r) for c, r in RD_SQUARES}
