@@ -181,6 +181,7 @@ def test_22_7_meeting_mode_opens_on_the_summary_and_loads_everything_locally(bro
         assert headings.index("6. Wat betekent de onzekerheid?") < headings.index("3. Kerntabel")
         text = page.locator("body").inner_text()
         assert "sim compare" not in text and "--out" not in text  # no command line
+        assert "This website runs on" not in text
         assert "interventieteam" in page.locator(".wijksim-key-table").first.inner_text()
         time.sleep(1.0)
         assert not problems, problems  # no 404s (katex), no console errors
