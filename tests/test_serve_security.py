@@ -255,3 +255,30 @@ def test_19_2_sessions_are_capped_and_end_when_idle():
     time.sleep(0.3)
     s.touch("k2")
     assert s.idle("k1") and not s.idle("k2")
+
+
+def test_19_2_the_page_beyond_the_cap_says_so_and_an_idle_session_ends(monkeypatch):
+    import ipyvuetify as v
+    import solara
+
+    from sim.serve import app
+
+    limits = Sessions(limit=1, idle_s=1.0)
+    monkeypatch.setattr(app, "sessions", lambda: limits)
+    _box, first = solara.render(app.LiveSession("interventieteam"), handle_error=False)
+    _box, second = solara.render(app.LiveSession("interventieteam"), handle_error=False)
+    try:
+        texts = [w.children for w in second.find(v.Html).widgets]
+        assert any("Er kijken al 1 mensen mee" in str(c) for c in texts), texts
+        assert limits.count() == 1
+        deadline = time.time() + 15
+        while limits.count() and time.time() < deadline:  # nobody touches the first page
+            time.sleep(0.2)
+        time.sleep(0.5)
+        assert limits.count() == 0
+        texts = [w.children for w in first.find(v.Html).widgets]
+        assert any("beëindigd" in str(c) for c in texts), texts
+        assert not first.find(v.Img).widgets  # its map (and model) are gone
+    finally:
+        first.close()
+        second.close()

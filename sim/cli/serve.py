@@ -32,7 +32,7 @@ def serve(
     import math
 
     from sim.core.errors import UserError
-    from sim.serve.server import check_remote, remote_links
+    from sim.serve.server import check_remote, remote_links, solara_environment
     from sim.serve.server import serve as run_server
     from sim.serve.target import resolve_target
 
@@ -40,6 +40,7 @@ def serve(
         raise UserError(f"{idle_minutes} is not a number of minutes; allowed: 0.01 to 1440.",
                         field="--idle-minutes")
     check_remote(host, allow_remote)  # before anything else: a decision, not a default
+    solara_environment(idle_minutes)  # before the meeting check imports Solara
     chosen = resolve_target(target)  # checked first: a bad one is a one-line error, exit 2
     what = ("meeting mode: " if chosen.kind == "meeting" else "live: ") + chosen.ref
 

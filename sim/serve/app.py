@@ -105,14 +105,29 @@ def LiveSession(initial: str):
     """A live page, if this session is admitted; it ends after the idle timeout."""
     key = solara.use_memo(_session_key, [])
     admitted = solara.use_memo(lambda: sessions().admit(key), [])
+    held: dict[str, CouncilModel] = solara.use_memo(dict, [])
     ended = solara.use_reactive(False)
     language = lang.value
+
+    def end() -> None:
+        """Free the place and the memory, whatever else still refers to the page's state."""
+        sessions().leave(key)
+        model = held.pop("model", None)
+        if model is not None:
+            model.release()
+        threading.Timer(1.0, release_memory).start()
+
+    def hold(model: CouncilModel) -> None:
+        old = held.get("model")
+        if old is not None and old is not model:
+            old.release()
+        held["model"] = model
 
     def register() -> None:
         try:
             from solara.server import kernel_context
 
-            kernel_context.get_current_context().on_close(lambda: sessions().leave(key))
+            kernel_context.get_current_context().on_close(end)
         except Exception:  # noqa: BLE001 — no server (tests)
             pass
 
@@ -122,9 +137,8 @@ def LiveSession(initial: str):
         period = min(5.0, max(sessions().idle_s / 4, 0.2))
         while not cancel.wait(period):
             if sessions().idle(key):
-                sessions().leave(key)
-                ended.set(True)  # drops the live page and its model
-                threading.Timer(1.0, release_memory).start()
+                ended.set(True)  # the page shows why; the model goes
+                end()
                 return
 
     solara.use_thread(watch, dependencies=[admitted, ended.value])
@@ -133,7 +147,7 @@ def LiveSession(initial: str):
     elif ended.value:
         Notice(t(language, "ended", minutes=f"{sessions().idle_s / 60:g}"))
     else:
-        LivePage(initial, touch=lambda: sessions().touch(key))
+        LivePage(initial, touch=lambda: sessions().touch(key), hold=hold)
 
 
 def _model(source: Scenario | Message, values: dict[str, float], seed: str) -> CouncilModel:
@@ -141,8 +155,12 @@ def _model(source: Scenario | Message, values: dict[str, float], seed: str) -> C
 
 
 @solara.component
-def LivePage(initial: str, touch=lambda: None):  # noqa: ANN001
-    """The live view: map, totals, chart and controls on one page."""
+def LivePage(initial: str, touch=lambda: None, hold=lambda model: None):  # noqa: ANN001
+    """The live view: map, totals, chart and controls on one page.
+
+    ``touch()`` is called on every use; ``hold(model)`` with every model the page shows (so
+    the session can release it when it ends).
+    """
     first = solara.use_memo(lambda: choose(initial), [])
     label = solara.use_reactive(initial if isinstance(first, Scenario) else initial)
     source = solara.use_reactive(first)
@@ -154,6 +172,7 @@ def LivePage(initial: str, touch=lambda: None):  # noqa: ANN001
     tick = solara.use_reactive(0)
     language = lang.value
     current = model.value
+    hold(current)
 
     def start(new_source: Scenario | Message, new_label: str, lever_values: dict) -> None:
         touch()
@@ -195,7 +214,7 @@ def LivePage(initial: str, touch=lambda: None):  # noqa: ANN001
     def play_loop() -> None:
         while playing.value and model.value.running:
             time.sleep(PLAY_PAUSE_S)
-            if not playing.value:
+            if not playing.value or model.value.pair is None:
                 break
             model.value.step()
             touch()

@@ -76,6 +76,11 @@ class CouncilModel(Model):
             return
         self.running = True
 
+    def release(self) -> None:
+        """Drop the runs (their arrays are nearly all of a session's memory); stop running."""
+        self.pair = None
+        self.running = False
+
     def _fail(self, message: Message) -> None:
         self.message = message
         self.running = False

@@ -121,17 +121,17 @@ def browser() -> Iterator[object]:
             b.close()
 
 
-def shoot_live(b, out: Path, scenario: str = "interventieteam", weeks: int = 30) -> None:  # noqa: ANN001
+def shoot_live(b, out: Path, scenario: str = "interventieteam", weeks: int = 40) -> None:  # noqa: ANN001
     """Play the live page for about ``weeks`` weeks, pause, and save a screenshot."""
     with ServerProcess(scenario) as server:
-        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page = b.new_page(viewport={"width": 1920, "height": 1080})  # a projector
         page.goto(server.url)
         page.wait_for_selector(".wijksim-totals", timeout=60_000)
-        page.get_by_role("button", name="▶").click()
+        page.locator(".wijksim-play").click()
         page.wait_for_function(
             f"() => Number(document.querySelector('.wijksim-status')?.dataset.hours) >= "
-            f"{weeks * 168}", timeout=120_000)
-        page.get_by_role("button", name="❚❚").click()
+            f"{weeks * 168}", timeout=300_000)
+        page.locator(".wijksim-play").click()
         time.sleep(1.5)
         page.screenshot(path=str(out))
 

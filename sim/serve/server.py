@@ -80,12 +80,13 @@ def remote_links(host: str, port: int, token: str) -> tuple[str, str]:
     return f"http://{shown}:{port}/?token={token}", who
 
 
-def _solara_environment(idle_minutes: float) -> None:
+def solara_environment(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> None:
     """Solara settings read from the environment when it is imported: quiet, production.
 
     Solara's own "Loading app" card and "This website runs on Solara" banner are replaced by
     a plain loader without the banner; a page left without a browser ends after the idle
-    timeout (Solara's kernel cull), a page that is closed at once.
+    timeout (Solara's kernel cull), a page that is closed at once. Solara reads these once,
+    when it is first imported: call this before anything imports it.
     """
     os.environ.setdefault("SOLARA_MODE", "production")
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
@@ -126,7 +127,7 @@ def serve(target: Target, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     warnings.filterwarnings("ignore", message="Cookies with samesite")
     os.environ[TARGET_ENV] = target.to_env()
     os.environ[LIMITS_ENV] = limits_env(max_sessions, idle_minutes)
-    _solara_environment(idle_minutes)
+    solara_environment(idle_minutes)
     import uvicorn
     from solara.server.starlette import app as solara_app
 
