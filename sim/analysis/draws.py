@@ -67,7 +67,7 @@ class Mechanism:
 #: Mechanism strengths and the standard errors of their fits (``sim evidence --fit``,
 #: 4 replications; see README, "Effects are earned").
 MECHANISMS = (
-    Mechanism("patrol.deterrence_when_present", 0.15, "braga2019"),
+    Mechanism("patrol.deterrence_when_present", 0.15, "braga2019 (not identified: 0.5-1.0)"),
     Mechanism("residents.hardened_attempt_fail_prob", 0.05, "vollaard_vanours2011"),
     Mechanism("wijkregisseur.buurtpreventie_deterrence", 0.10, "akkermans_vollaard2015"),
     Mechanism("residents.asleep_deterrence", 0.10, "politie_analisten2014_night"),
