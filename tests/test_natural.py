@@ -97,3 +97,16 @@ def test_team_record_file_round_trips(tmp_path, monkeypatch):
     posterior_file.write_team_record(study, "amstelveen")
     got = posterior_file.read_team_record("amstelveen")
     assert got["contradicts"] is True and got["observed"]["did_others"] == 0.35
+
+
+def test_compare_shows_both_team_estimates_on_team_rows_only():
+    from sim.cli.compare import _team_estimates
+
+    est = {"predicted_from_studies": -0.21, "after_record": 0.01}
+    comp = {"team_estimates": est, "provenance": {"scenarios": {
+        "baseline": {"params": {"interventieteam": {"fte": 0}}},
+        "interventieteam": {"params": {"interventieteam": {"fte": 4}}}}}}
+    assert _team_estimates(comp, {"scenario": "interventieteam"}) == {"team_estimates": est}
+    assert _team_estimates(comp, {"scenario": "baseline"}) == {}
+    assert _team_estimates({**comp, "team_estimates": None},
+                           {"scenario": "interventieteam"}) == {}
