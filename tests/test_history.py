@@ -64,3 +64,18 @@ def test_cli_json_holds_the_contract(tmp_path):
 def test_cli_refuses_years_before_the_record(tmp_path):
     res = CliRunner().invoke(app, ["history", "--from", "2005", "--out", str(tmp_path)])
     assert res.exit_code == 2
+
+
+def test_profile_recovers_a_known_elasticity_and_level():
+    from sim.analysis.history.fit import profile
+
+    years = np.arange(12)
+    suspects = np.exp(-0.15 * years)  # the driver
+    obs = 500 * suspects**0.7  # the record: elasticity 0.7, level 500 at the start
+    grid = (0.3, 0.55, 0.8, 1.05, 1.3)
+    noise = 1 + 0.05 * np.sin(years)  # a little misfit, the same for every candidate
+    means = np.array([100 * suspects**b * noise for b in grid])  # run at level0 = 1.0
+    fit = profile(grid, means, obs, level0=1.0)
+    assert fit["elasticity"] == pytest.approx(0.7, abs=0.03)
+    assert fit["level"] == pytest.approx(5.0, rel=0.05), "500 / 100 x level0"
+    assert 0 < fit["elasticity_se"] < 0.1

@@ -13,11 +13,14 @@ Horizon: by default long enough for every scenario's programme plus
 :data:`POST_PROGRAMME_YEARS` years after it (programmes ending 2027 from 2024: 6 years,
 2024-2029), so persistence after the money stops is visible.
 
-Parameter uncertainty (``parameter_draws=N``): :func:`draw_parameters` draws N vectors of
-the calibrated free parameters from N(estimate, covariance) of the city's
-``calibrated.toml`` ``[uncertainty]`` table (clipped to the free parameters' bounds, seeded
-from the master seed); replication r of every scenario runs with draw r mod N wherever the
-scenario takes that parameter from the calibration (a scenario's own value is kept).
+Uncertainty of every input (``parameter_draws=N``): :func:`draw_parameters` draws N joint
+vectors of the calibrated free parameters (N(estimate, covariance) of the city's
+``calibrated.toml`` ``[uncertainty]``), the mechanism strengths (their fits' standard
+errors) and the priors (their stated ranges), see :mod:`sim.analysis.draws`; draws that
+hit a bound are counted. Replication r of every scenario runs with draw r mod N wherever
+the scenario does not set that parameter itself. Each option then gets its effect per draw
+(paired with the reference), the 5-95% quantiles across draws and the inputs that
+dominate their spread.
 """
 
 from __future__ import annotations
@@ -38,12 +41,15 @@ from sim.analysis.compare_checks import comparison_checks
 from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas
 from sim.analysis.compare_plan import Plan, RunData, run_id
 from sim.analysis.compare_rows import programme_parts, scenario_row
+from sim.analysis.draws import draw_effects, draw_inputs
+from sim.analysis.natural.posterior_file import read_team_record
 from sim.analysis.shock import shock_summary, shocked
 from sim.core.errors import UserError
 from sim.core.jsonable import json_clean
 from sim.core.paths import CALIBRATION
 from sim.core.textio import read_toml
 from sim.core.tree import get_dotted
+from sim.data.record import load_record
 from sim.model.city import City, city_folder
 from sim.model.metrics import yearly
 from sim.model.model import HOURS_PER_DAY, TICKS_PER_YEAR
@@ -94,12 +100,14 @@ def _path_value(sc: Scenario, path: str) -> Any:
     return node
 
 
-def draw_parameters(city: str, n: int, seed: int) -> dict[str, Any]:
-    """N draws of the calibrated parameters from N(estimate, covariance), within bounds.
+def draw_parameters(city: str, n: int, seed: int,
+                    defaults: Scenario | None = None) -> dict[str, Any]:
+    """N joint draws of every uncertain input (see :mod:`sim.analysis.draws`).
 
     Reads ``[uncertainty]`` of the city's ``calibrated.toml``; refuses (one line) when
-    there is none. The draws are seeded from ``seed`` (the comparison's master seed) and a
-    fixed tag, so the same command draws the same parameters.
+    there is none. ``defaults``: the scenario the mechanisms and priors are drawn around
+    (default: the baseline of the city). The draws are seeded from ``seed`` (the
+    comparison's master seed) and a fixed tag, so the same command draws the same inputs.
     """
     path = city_folder(city) / "calibrated.toml"
     raw = read_toml(path, what="calibration file") if path.exists() else {}
@@ -123,14 +131,21 @@ def draw_parameters(city: str, n: int, seed: int) -> dict[str, Any]:
                         file=str(path), field="uncertainty") from None
     cov = np.nan_to_num((cov + cov.T) / 2)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), DRAW_SEED_TAG]))
-    x = np.clip(rng.multivariate_normal(mean, cov, size=n, method="eigh"), lo, hi)
+    if defaults is None:
+        defaults = load_scenario("baseline", city=city)
+    got = draw_inputs({"parameters": names, "estimate": mean, "covariance": cov,
+                       "lower": lo, "upper": hi}, defaults, n, rng)
     calibrated = raw.get("parameters", {})
     return {
         "n": n, "file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:12],
-        "seed": [int(seed), DRAW_SEED_TAG], "parameters": names, "estimate": mean.tolist(),
+        "seed": [int(seed), DRAW_SEED_TAG], "parameters": list(got["draws"][0]),
+        "calibrated_parameters": names, "estimate": mean.tolist(),
         "standard_error": [float(v) for v in np.sqrt(np.clip(np.diag(cov), 0, None))],
-        "lower": lo.tolist(), "upper": hi.tolist(), "draws": x.tolist(),
-        "calibrated": {p: get_dotted(calibrated, p) for p in names},
+        "lower": lo.tolist(), "upper": hi.tolist(), "draws": got["draws"],
+        "inputs": got["inputs"], "kinds": got["kinds"], "clipped": got["clipped"],
+        "priors": got["priors"], "mechanisms": got["mechanisms"],
+        # the value a scenario must hold for a draw to replace it (its own value is kept)
+        "calibrated": {**{p: get_dotted(calibrated, p) for p in names}, **got["defaults"]},
     }
 
 
@@ -189,15 +204,17 @@ def plan_comparison(refs: list[str], years: float | None = None, replications: i
     if not 1 <= parameter_draws <= replications:
         raise UserError(f"--parameter-draws must be 1 to the number of replications "
                         f"({replications}); got {parameter_draws}.", field="--parameter-draws")
-    info = draw_parameters(scenarios[0].city, parameter_draws, seed)
-    draws = [dict(zip(info["parameters"], row, strict=True)) for row in info["draws"]]
+    info = draw_parameters(scenarios[0].city, parameter_draws, seed, scenarios[0])
+    draws = info["draws"]
     drawn = {sc.name: drawn_paths(sc, info) for sc in scenarios}
     info["scenarios"] = drawn
     info["replication_draw"] = [r % parameter_draws for r in range(replications)]
-    info["note"] = ("replication r of every scenario runs with draw r mod n of the "
-                    "calibrated parameters (drawn from N(estimate, covariance) of "
-                    "[uncertainty], clipped to the bounds); a scenario's own value of a "
-                    "parameter is kept (its list here leaves the parameter out)")
+    info["note"] = ("replication r of every scenario runs with draw r mod n of every "
+                    "uncertain input: the calibrated parameters (N(estimate, covariance) of "
+                    "[uncertainty]), the mechanism strengths (their fits' standard errors) "
+                    "and the priors (their stated ranges); 'clipped' counts the draws set to "
+                    "a bound; a scenario's own value of a parameter is kept (its list here "
+                    "leaves the parameter out)")
     return Plan(scenarios, horizon, replications, seed, draws, drawn, info)
 
 
@@ -262,7 +279,21 @@ def calibration_info(city: str) -> dict[str, Any]:
     shown = path.relative_to(CALIBRATION.parent) if path.is_relative_to(CALIBRATION.parent) \
         else path
     return {"file": str(shown), "used": True,
-            "sha256": hashlib.sha256(raw).hexdigest()[:12], "contents": data}
+            "sha256": hashlib.sha256(raw).hexdigest()[:12], "contents": data,
+            "record_fit": record_fit_info(path.parent)}
+
+
+def record_fit_info(folder: Path) -> dict[str, Any] | None:
+    """The fit to the police record merged over calibrated.toml (which fit, its hash)."""
+    path = folder / "record_fit.toml"
+    if not path.exists():
+        return None
+    raw = path.read_bytes()
+    data = read_toml(path, what="record fit")
+    return {"file": path.name, "sha256": hashlib.sha256(raw).hexdigest()[:12],
+            "council_fit": data.get("council_fit"), "parameters": data.get("parameters"),
+            "note": "the comparison uses the fit on every year up to 2023 (council_fit); "
+                    "the fit on 2012-2019 was tested on 2020-2023 first (sim history --fit)"}
 
 
 def observed_levels(city: str) -> dict[str, Any] | None:
@@ -275,6 +306,9 @@ def observed_levels(city: str) -> dict[str, Any] | None:
         raw = read_toml(path, what="targets file") if path.exists() else {}
     except UserError:
         return None
+    rec = recorded_levels(city)
+    if rec is not None:
+        return rec
     level = (raw.get("targets") or {}).get("level") or {}
     obs = level.get("observed")
     if not isinstance(obs, dict):
@@ -283,6 +317,26 @@ def observed_levels(city: str) -> dict[str, Any] | None:
              if str(y).isdigit() and isinstance(v, int | float)}
     return {"years": dict(sorted(years.items())), "source": str(level.get("source", ""))} \
         if years else None
+
+
+#: Figure 1 shows the record's last years before a comparison (the whole record is in
+#: ``sim history``'s figure).
+RECORD_YEARS_SHOWN = 5
+
+
+def recorded_levels(city: str) -> dict[str, Any] | None:
+    """The last years of the city's police record (CBS/Politie 47018NED), or None."""
+    try:
+        meta = read_toml(city_folder(city) / "city.toml", what="city file")
+        series = load_record().counts.get(str(meta.get("gemeente_code", "")))
+    except UserError:
+        return None
+    if not series:
+        return None
+    last = sorted(series)[-RECORD_YEARS_SHOWN:]
+    return {"years": {str(y): float(series[y]) for y in last},
+            "source": f"CBS/Politie 47018NED, code 1.1.1 (attempts included), "
+                      f"{last[0]}-{last[-1]}"}
 
 
 def quarterly(attempts: np.ndarray) -> list[list[float]]:
@@ -326,6 +380,13 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
     gebieden = city.gebied_of_wijk
     rows = [scenario_row(sc, data[sc.name], ref_data, plan, areas, households, gebieden,
                          programme_period(sc)) for sc in plan.scenarios]
+    if plan.draws:  # each option's effect across draws of every uncertain input
+        totals = {sc.name: data[sc.name].attempts.sum(axis=(1, 2)) for sc in plan.scenarios}
+        reps = [plan.draw_of(r) for r in range(plan.replications)]
+        for row, sc in zip(rows, plan.scenarios, strict=True):
+            if sc.name != ref.name:
+                row["draw_effect"] = draw_effects(totals[sc.name], totals[ref.name], reps,
+                                                  plan.draw_info["inputs"])
     days = ref_data.attempts.shape[1]
     months = month_edges(days)
     mask = city.wijk_of_cell >= 0
@@ -384,6 +445,9 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
                                  for sc in plan.scenarios},
             "observed": observed_levels(ref.city),
         },
+        # the team's effect predicted from studies elsewhere and after the city's own record
+        # (sim evidence --write, study record_team); None when not written
+        "team_estimates": read_team_record(ref.city),
     }
     comp["checks"] = comparison_checks(comp)
     shock = shock_summary(plan.scenarios, data)  # sim compare --shock (sim.analysis.shock)

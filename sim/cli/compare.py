@@ -119,7 +119,8 @@ def compare(
         write_figures(comp, Path(out) / "figures", lang)
     if as_json:
         print_checks(comp, lang)
-        rows = [{k: v for k, v in row.items() if k not in HEAVY_KEYS} for row in comp["rows"]]
+        rows = [{k: v for k, v in row.items() if k not in HEAVY_KEYS}
+                | _team_estimates(comp, row) for row in comp["rows"]]
         if "shock" in comp:  # per option: the wave's excess and recovery (sim.analysis.shock)
             by_name = {o["scenario"]: o for o in comp["shock"]["options"]}
             for row in rows:
@@ -132,6 +133,34 @@ def compare(
     if "shock" in comp:
         _print_shock(comp["shock"], lang)
     print_checks(comp, lang)
+    _print_team_estimates(comp, lang)
+
+
+def _has_team(comp: dict, row: dict) -> bool:
+    params = comp["provenance"]["scenarios"].get(row["scenario"], {}).get("params", {})
+    return float(params.get("interventieteam", {}).get("fte", 0) or 0) > 0
+
+
+def _team_estimates(comp: dict, row: dict) -> dict:
+    """A team option's row carries both estimates of the team's effect (sim evidence)."""
+    est = comp.get("team_estimates")
+    return {"team_estimates": est} if est and _has_team(comp, row) else {}
+
+
+def _print_team_estimates(comp: dict, lang: str) -> None:
+    est = comp.get("team_estimates")
+    if not est or not any(_has_team(comp, r) for r in comp["rows"]):
+        return
+    if lang == "nl":
+        console.print(f"Effect van een inbrakenteam: voorspeld uit studies elders "
+                      f"{est['predicted_from_studies']:+.0%}; na Amstelveens eigen cijfers "
+                      f"{est['after_record']:+.0%} ({est['after_record_p5']:+.0%} … "
+                      f"{est['after_record_p95']:+.0%}). {est['plain_nl']}", highlight=False)
+    else:
+        console.print(f"Team effect: predicted from studies elsewhere "
+                      f"{est['predicted_from_studies']:+.0%}; after the city's own record "
+                      f"{est['after_record']:+.0%} ({est['after_record_p5']:+.0%} … "
+                      f"{est['after_record_p95']:+.0%}). {est['plain']}", highlight=False)
 
 
 def _print_shock(shock: dict[str, Any], lang: str) -> None:
@@ -234,8 +263,17 @@ def _print_table(comp: dict, out: Path, lang: str) -> None:
     console.print(t(lang, "cmp_note", minreps=MIN_REPLICATIONS), style="dim", highlight=False)
     draws = p.get("parameter_draws")
     if draws:
+        clipped = ", ".join(f"{k} {v}" for k, v in draws.get("clipped", {}).items() if v)
         console.print(t(lang, "draws", n=draws["n"], params=", ".join(draws["parameters"]),
-                        file=draws["file"]), style="dim", highlight=False)
+                        file=draws["file"], clipped=clipped or "0"), style="dim",
+                      highlight=False)
+        for r in comp["rows"]:
+            d = r.get("draw_effect")
+            if d and d.get("median") is not None:
+                top = ", ".join(f"{s['input']} ({s['share']:.0%})" for s in d["spread"][:3])
+                console.print(t(lang, "draw_effect", name=r["scenario"], n=d["draws"],
+                                median=d["median"], p5=d["p5"], p95=d["p95"],
+                                top=top or "–"), highlight=False)
     for item in comparison_checks(comp)["structural_programmes"]:
         console.print(t(lang, "structural", name=item["scenario"],
                         part=report_tr(lang, "part_" + item["part"])), style="dim",

@@ -138,7 +138,7 @@ class ModusOperandiWave:
         """Expected success with the technique over without it, to the elasticity."""
         m, p = self.model, self.model.params.residents
         hh, h = m.households, m.residents.hardened
-        on_hard = h * (1 - p.hardened_attempt_fail_prob)
+        on_hard = h * (1 - p.attempt_fail_prob) * (1 - p.hardened_attempt_fail_prob)
         plain = (1 - h) * (1 - p.attempt_fail_prob)
         tech = (1 - h) * (self.vulnerable * (1 - min(self.p.technique_fail_prob,
                                                      p.attempt_fail_prob))

@@ -65,7 +65,11 @@ def history_figure(result: Any, path: str | Path, *, lang: str = "nl",
     ax.set_ylim(0, None)
     ax.set_xticks([y + 0.5 for y in years], [str(y) for y in years], fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
+    ax.set_xticks(range(min(years), max(years) + 2), minor=True)  # year boundaries
+    ax.tick_params(axis="x", which="minor", length=6)
+    ax.tick_params(axis="x", which="major", length=0)
     ax.grid(axis="y", color="#dddddd", lw=0.5)
+    ax.grid(axis="x", which="minor", color="#eeeeee", lw=0.5)
     ax.spines[["top", "right"]].set_visible(False)
     if n:
         ax.text(0.99, 0.97, t["coverage"].format(inside=inside, n=n), transform=ax.transAxes,

@@ -15,7 +15,10 @@ Method (stated in ``record_fit.toml``): a coarse profile search with common rand
 
 The fit on 2012-2019 is then run again (``validation`` replications) over 2012-2023: its
 2020-2023 years are the forecast test (nothing refitted; the lockdowns come from the
-occupancy driver). The council baseline uses the fit on all years up to 2023 (never later).
+occupancy driver). The council baseline uses the refit on all years up to 2023 (never
+later) for the elasticity, with its level matched to the last observed years 2021-2023 so
+that it starts from today's level (the geometric mean over all years is kept as
+``level_all_years``).
 The pattern parameters (``calibrated.toml``, fitted by ``sim calibrate`` to the pattern
 targets) are kept as they are.
 """
@@ -47,6 +50,9 @@ ELASTICITY = "drivers.offending_elasticity"
 GRID = (0.3, 0.55, 0.8, 1.05, 1.3)
 FIT_WINDOW = (2012, 2019)
 ALL_WINDOW = (2012, LAST_FIT_YEAR)
+#: The council baseline starts from today's level: its level is matched to these last
+#: observed years (at the elasticity fitted on every year up to 2023).
+TODAY_WINDOW = (2021, LAST_FIT_YEAR)
 BOUNDS = {LEVEL: (0.005, 5.0), ELASTICITY: (0.0, 3.0)}
 
 
@@ -77,11 +83,31 @@ def profile(betas: tuple[float, ...], means: np.ndarray, obs: np.ndarray,
     s2 = ssr_best / max(n - 2, 1)
     se_beta = math.sqrt(s2 / a2) if a2 > 0 else float("nan")
     level = level0 * math.exp(float(np.interp(best, b, scales)))
+    # the level that matches the record moves with the elasticity: d log(level) / d elasticity
+    slope = float(np.polyfit(b, scales, 1)[0])
     return {"elasticity": best, "elasticity_se": se_beta, "level": level,
+            "log_level_slope": slope,
             "level_se": level * math.sqrt(s2) / math.sqrt(n), "ssr": ssr_best,
             "residual_sd_log": math.sqrt(s2), "years": n,
             "candidates": [{"elasticity": float(x), "ssr": float(y), "log_scale": float(z)}
                            for x, y, z in zip(b, ssr, scales, strict=True)]}
+
+
+def uncertainty(fit: dict[str, Any]) -> dict[str, Any]:
+    """The fit's ``[uncertainty]``: estimates, standard errors and their covariance.
+
+    The level's error has two parts: the level that goes with a drawn elasticity (the
+    profile's slope) and the level's own error at a given elasticity (``s / sqrt(n)``).
+    """
+    se_b = fit["elasticity_se"] if math.isfinite(fit["elasticity_se"]) else 0.0
+    lv, slope = fit["level"], fit["log_level_slope"]
+    own = fit["level_se"]
+    var_l = (lv * slope * se_b) ** 2 + own**2
+    cov = [[var_l, lv * slope * se_b**2], [lv * slope * se_b**2, se_b**2]]
+    return {"parameters": [LEVEL, ELASTICITY], "estimate": [lv, fit["elasticity"]],
+            "standard_error": [math.sqrt(var_l), se_b], "covariance": cov,
+            "lower": [BOUNDS[LEVEL][0], BOUNDS[ELASTICITY][0]],
+            "upper": [BOUNDS[LEVEL][1], BOUNDS[ELASTICITY][1]]}
 
 
 def fit_record(city: str = "amstelveen", *, replications: int = 6, validation: int = 12,
@@ -119,18 +145,23 @@ def fit_record(city: str = "amstelveen", *, replications: int = 6, validation: i
                                                          [FIT_WINDOW[1]]),
                      "replications": validation, "seed": seed + 1}
     b = fits["fit_2012_2023"]
+    idx = [years.index(y) for y in range(TODAY_WINDOW[0], TODAY_WINDOW[1] + 1)]
+    obs = np.array([record[y] for y in range(TODAY_WINDOW[0], TODAY_WINDOW[1] + 1)], float)
+    scales = [_window_fit(m, obs)[0] for m in means[:, idx]]
+    resid = b["residual_sd_log"]
+    b["level_all_years"], b["level_all_years_se"] = b["level"], b["level_se"]
+    b["level"] = level0 * math.exp(float(np.interp(b["elasticity"], grid, scales)))
+    b["level_se"] = b["level"] * resid / math.sqrt(len(idx))
+    b["level_window"] = list(TODAY_WINDOW)
+    say(f"council baseline: level {b['level']:.4f} matched to {TODAY_WINDOW[0]}-"
+        f"{TODAY_WINDOW[1]} (all years: {b['level_all_years']:.4f})")
     return {"city": city, "date": t0.isoformat(timespec="seconds"),
             "package_version": __version__, "seed": seed, "replications": replications,
             "grid": list(grid), "level_start": level0, **fits,
             "council_fit": "fit_2012_2023",
             "parameters": {"offenders": {"outings_per_offender_day": round(b["level"], 6)},
                            "drivers": {"offending_elasticity": round(b["elasticity"], 4)}},
-            "uncertainty": {"parameters": [LEVEL, ELASTICITY],
-                            "estimate": [b["level"], b["elasticity"]],
-                            "standard_error": [b["level_se"], b["elasticity_se"]
-                                               if math.isfinite(b["elasticity_se"]) else 0.0],
-                            "lower": [BOUNDS[LEVEL][0], BOUNDS[ELASTICITY][0]],
-                            "upper": [BOUNDS[LEVEL][1], BOUNDS[ELASTICITY][1]]},
+            "uncertainty": uncertainty(b),
             "seconds": (dt.datetime.now(dt.UTC) - t0).total_seconds()}
 
 

@@ -105,8 +105,9 @@ class HistoryResult:
 def record_draws(city: str, n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` parameter override sets drawn from ``record_fit.toml`` ``[uncertainty]``.
 
-    Independent normals around the estimates, clipped to the bounds; none (the fitted
-    values themselves) when the city has no record fit or ``n`` is 0.
+    A multivariate normal around the estimates (their covariance: a higher elasticity goes
+    with a higher level), clipped to the bounds; none (the fitted values themselves) when
+    the city has no record fit or ``n`` is 0.
     """
     path = city_folder(city) / RECORD_FIT
     if n <= 0 or not path.is_file():
@@ -117,9 +118,10 @@ def record_draws(city: str, n: int, seed: int) -> list[dict[str, Any]]:
         return [{}]
     mean = np.asarray(unc["estimate"], dtype=float)
     sd = np.asarray(unc["standard_error"], dtype=float)
+    cov = np.asarray(unc.get("covariance", np.diag(sd**2)), dtype=float)
     lo, hi = np.asarray(unc["lower"], dtype=float), np.asarray(unc["upper"], dtype=float)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 21]))
-    x = np.clip(mean + sd * rng.standard_normal((n, len(names))), lo, hi)
+    x = np.clip(rng.multivariate_normal(mean, cov, size=n, method="eigh"), lo, hi)
     return [_nested(dict(zip(names, row.tolist(), strict=True))) for row in x]
 
 
