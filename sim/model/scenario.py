@@ -380,16 +380,17 @@ class Shock(Section):
         source="estimate (range 0.02-0.10): the few who bring the technique in")
     learning_per_day: float = P(
         0.06, "per day at full exposure", 0, 10,
-        source="fitted once to Amersfoort's 2018-2019 rise (calibration/amersfoort/"
-               "wave_fit.toml; grid 0.02-0.12): an unaware offender learns at this rate times "
-               "the share of active offenders who know (co-offending contacts)")
+        source="Amersfoort's 2018-2019 rise (calibration/amersfoort/wave_fit.toml): the "
+               "best of a first grid 0.02-0.12, then held (estimate, range 0.02-0.12): an "
+               "unaware offender learns at this rate times the share of active offenders who "
+               "know (co-offending contacts)")
     technique_fail_prob: float = P(
         0.05, "probability", 0, 1,
         source="estimate (range 0.02-0.15): a pulled cylinder rarely holds")
     reward_elasticity: float = P(
-        9.0, "elasticity", 0, 20,
+        5.0, "elasticity", 0, 20,
         source="fitted once to Amersfoort's 2018-2019 rise above the trend (calibration/"
-               "amersfoort/wave_fit.toml; grid 2-12): outings of those who know the "
+               "amersfoort/wave_fit.toml; grid 5-13): outings of those who know the "
                "technique x (expected success with / without it) ^ this")
     notice_excess: float = P(
         0.25, "fraction above the expected count", 0, 10,
