@@ -47,6 +47,6 @@ def test_own_inputs_follow_amstelveen_per_household_and_the_file_is_regenerable(
     ratio = HOUSEHOLDS_2021 / load_city("amstelveen").households.sum()
     assert abs(amf.wijkagenten.fte - ams.wijkagenten.fte * ratio) < 0.06
     assert abs(amf.offenders.active_offenders - ams.offenders.active_offenders * ratio) <= 0.5
-    # behaviour is Amstelveen's, unchanged
-    assert amf.offenders.outings_per_offender_day == ams.offenders.outings_per_offender_day
+    # behaviour is Amstelveen's, unchanged (the level alone is refitted: record_fit.toml)
     assert amf.residents.attempt_fail_prob == ams.residents.attempt_fail_prob
+    assert amf.drivers.offending_elasticity == ams.drivers.offending_elasticity

@@ -26,12 +26,17 @@ def test_a_shock_without_waves_is_refused():
 
 def test_recovery_is_counted_from_the_start_to_half_the_peak():
     excess = np.array([0.0] * 10 + [8.0] * 8 + [4.0] * 4 + [1.0] * 10)
-    rec = recovery_weeks(excess, start_week=10)
-    assert rec["peak_excess_per_week"] == 8.0
+    rec = recovery_weeks(excess, start_week=10, smooth_weeks=4)
+    assert rec["peak_excess"] == 8.0
     # the 4-week mean is 8 from week 13; (8 + 4 + 4 + 4) / 4 = 5 in week 20, 4 in week 21:
     # 11 weeks after the start
     assert rec["half_recovery_weeks"] == 11
-    assert recovery_weeks(np.full(20, 3.0), 0)["half_recovery_weeks"] is None, "no recovery"
+    flat = recovery_weeks(np.full(20, 3.0), 0, smooth_weeks=4)
+    assert flat["half_recovery_weeks"] is None, "no recovery"
+    # relative to the counts without the wave, a seasonal swing is no recovery
+    season = 10 + 5 * np.sin(np.arange(104) / 52 * 2 * np.pi)
+    rel = recovery_weeks(0.3 * season, 0, season)
+    assert rel["half_recovery_weeks"] is None and abs(rel["peak_excess"] - 0.3) < 1e-9
 
 
 def test_weekly_sums_whole_weeks():

@@ -6,9 +6,9 @@ the same option with the wave, run with the same seeds. Per option:
 
 - **excess**: the extra woninginbraken the wave causes over the horizon, ``X`` with the
   wave minus ``X`` without it, paired by replication (mean and 90% interval);
-- **recovery**: the weeks from the wave's start until the weekly excess (mean over
-  replications, 4-week moving average) has passed its peak and fallen to half of it
-  (``None`` when that does not happen within the horizon);
+- **recovery**: the weeks from the wave's start until the weekly excess relative to the
+  option without the wave (means over replications, 26-week moving averages) has passed its
+  peak and fallen to half of it (``None`` when that does not happen within the horizon);
 - **against the wave without the option**: the reference's excess minus the option's,
   paired by replication (how many of the wave's burglaries the option takes away).
 
@@ -27,8 +27,9 @@ from sim.core.errors import UserError
 from sim.model.scenario import Scenario, load_scenario
 from sim.model.wave import DAYS_PER_YEAR
 
-#: Weeks of the moving average the recovery is read from.
-SMOOTH_WEEKS = 4
+#: Weeks of the moving average the recovery is read from: half a year, so one winter's peak
+#: of a few weeks (and the noise of a few burglaries a week) is not read as the wave's peak.
+SMOOTH_WEEKS = 26
 SEPARATOR = "__"
 
 
@@ -57,16 +58,28 @@ def weekly(attempts: np.ndarray) -> np.ndarray:
     return per_day[:, :weeks * 7].reshape(per_day.shape[0], weeks, 7).sum(axis=2)
 
 
-def recovery_weeks(excess: np.ndarray, start_week: int) -> dict[str, Any]:
-    """Peak week and weeks until the smoothed excess falls to half of its peak."""
-    k = SMOOTH_WEEKS
-    smooth = np.convolve(excess, np.ones(k) / k, mode="full")[:excess.size]
+def _smooth(x: np.ndarray, k: int = SMOOTH_WEEKS) -> np.ndarray:
+    return np.convolve(x, np.ones(k) / k, mode="full")[:x.size]
+
+
+def recovery_weeks(excess: np.ndarray, start_week: int, without: np.ndarray | None = None,
+                   smooth_weeks: int = SMOOTH_WEEKS) -> dict[str, Any]:
+    """Peak week and weeks until the smoothed excess falls to half of its peak.
+
+    With ``without`` (the weekly counts without the wave) the excess is read relative to
+    them, so the season (more burglaries in dark months) does not make a wave look as if it
+    recovered each spring.
+    """
+    smooth = _smooth(excess, smooth_weeks)
+    if without is not None:
+        base = _smooth(without, smooth_weeks)
+        smooth = np.divide(smooth, base, out=np.zeros_like(smooth), where=base > 0)
     after = smooth[start_week:]
     if after.size == 0 or after.max() <= 0:
-        return {"peak_week": None, "peak_excess_per_week": None, "half_recovery_weeks": None}
+        return {"peak_week": None, "peak_excess": None, "half_recovery_weeks": None}
     peak = int(np.argmax(after))
     below = np.flatnonzero(after[peak:] <= after[peak] / 2)
-    return {"peak_week": peak, "peak_excess_per_week": round(float(after[peak]), 2),
+    return {"peak_week": peak, "peak_excess": round(float(after[peak]), 3),
             "half_recovery_weeks": None if below.size == 0 else int(peak + below[0])}
 
 
@@ -93,7 +106,8 @@ def shock_summary(scenarios: list[Scenario], data: dict[str, Any]) -> dict[str, 
             ref_excess = per_rep
         mean, lo, hi = mean_ci(per_rep[:, None])
         red, rlo, rhi = mean_ci((ref_excess - per_rep)[:, None])
-        rec = recovery_weeks((with_w - without).mean(axis=0), start_week)
+        rec = recovery_weeks((with_w - without).mean(axis=0), start_week,
+                             without.mean(axis=0))
         options.append({
             "scenario": sc.name, "with_shock": twin.name,
             "excess_burglaries": round(float(mean[0]), 1),
@@ -111,6 +125,7 @@ def shock_summary(scenarios: list[Scenario], data: dict[str, Any]) -> dict[str, 
             "options": options,
             "note": ("excess = the option with the wave minus the option without it, paired by "
                      "replication, over the whole horizon; half_recovery_weeks = weeks from the "
-                     "wave's start until the 4-week mean excess, after its peak, is at most half "
-                     "the peak (None: not within the horizon); fewer_than_reference = the "
-                     "reference's excess minus this option's, paired")}
+                     "wave's start until the 26-week mean excess relative to the option without "
+                     "the wave, after its peak, is at most half the peak (None: not within the "
+                     "horizon); fewer_than_reference = the reference's excess minus this "
+                     "option's, paired")}

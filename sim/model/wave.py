@@ -120,13 +120,13 @@ class ModusOperandiWave:
         if self.noticed_day is not None:
             return
         if self.flagged_day is None:
-            counts = self.model.daily_attempts.sum(axis=1)
+            counts = self.model.daily_attempts  # (days, wijken)
             w = NOTICE_WINDOW_DAYS
             recent = counts[max(0, day - w):day].sum()
             if day - w >= DAYS_PER_YEAR:  # the same window a year earlier
                 expected = counts[day - w - DAYS_PER_YEAR:day - DAYS_PER_YEAR].sum()
             else:  # no year of history: the mean so far
-                expected = counts[:max(day - w, 0)].mean() * w if day - w > w else 0.0
+                expected = counts[:max(day - w, 0)].sum() / (day - w) * w if day - w > w else 0.0
             # above the expected count by the relative margin and beyond Poisson noise (2 sd)
             if expected > 0 and recent > max((1.0 + self.p.notice_excess) * expected,
                                              expected + 2.0 * math.sqrt(expected)):
@@ -138,7 +138,7 @@ class ModusOperandiWave:
         """Expected success with the technique over without it, to the elasticity."""
         m, p = self.model, self.model.params.residents
         hh, h = m.households, m.residents.hardened
-        on_hard = h * (1 - p.hardened_attempt_fail_prob)
+        on_hard = h * (1 - p.attempt_fail_prob) * (1 - p.hardened_attempt_fail_prob)
         plain = (1 - h) * (1 - p.attempt_fail_prob)
         tech = (1 - h) * (self.vulnerable * (1 - min(self.p.technique_fail_prob,
                                                      p.attempt_fail_prob))

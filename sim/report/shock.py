@@ -27,9 +27,10 @@ TEXT = {
                   "opengebroken. De gemeente reageert zoals Amersfoort (brieven rond hotspots, "
                   "buurttenten, extra toezicht). Elke optie is doorgerekend met en zonder deze "
                   "golf, met dezelfde toevalsgetallen. De tabel geeft de extra inbraken door de "
-                  "golf over de hele periode en het aantal weken tot het extra aantal per week "
-                  "is gehalveerd; 'minder dan zonder optie' vergelijkt met dezelfde golf bij "
-                  "{ref}."),
+                  "golf over de hele periode en het aantal weken tot de extra inbraken, als deel "
+                  "van het aantal zonder golf en over een half jaar gemiddeld, na hun "
+                  "hoogtepunt gehalveerd zijn; 'minder dan zonder optie' vergelijkt met "
+                  "dezelfde golf bij {ref}."),
         "head": ["optie", "extra inbraken door de golf", "minder dan zonder optie",
                  "weken tot de helft"],
         "never": "niet binnen de periode",
@@ -48,7 +49,9 @@ TEXT = {
                   "Amersfoort did (letters around hot spots, information tents, extra "
                   "surveillance). Every option ran with and without this wave, with the same "
                   "random numbers. The table gives the extra burglaries the wave causes over the "
-                  "whole period and the weeks until the weekly excess has halved; 'fewer than "
+                  "whole period and the weeks until the excess, as a share of the count "
+                  "without the wave and averaged over half a year, has halved after its peak; "
+                  "'fewer than "
                   "without the option' compares with the same wave under {ref}."),
         "head": ["option", "extra burglaries from the wave", "fewer than without the option",
                  "weeks to half"],
