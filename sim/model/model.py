@@ -32,8 +32,10 @@ random numbers).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import numpy as np
 from mesa import Model
@@ -168,6 +170,7 @@ class WijkModel(Model):
         # starts at a random minute of its hour and deters at full strength for its length)
         self.last_visit = np.full((3, self.n_homes), -1e9)
         self._visit_h = self.params.patrol.visit_minutes / 60.0
+        self._inv_residual = 1.0 / self.params.patrol.residual_deterrence_hours
         self.catch_prob = np.array(
             [p.boa.catch_prob, p.wijkagenten.catch_prob, p.interventieteam.catch_prob]
         )
@@ -186,6 +189,8 @@ class WijkModel(Model):
         self._entry_cum = (np.cumsum(self.city.entry_p) if self.city.entry_p is not None
                            else None)
         self._arrivals: list[tuple[int, Burglar | float]] = []  # (tick, returning or new rate)
+        self._pool_version = 0  # bumped when the pool changes (see _free_pool)
+        self._free_cache: tuple | None = None
         for _ in range(p.active_offenders):
             self.burglars.append(self._new_burglar())
 
@@ -238,6 +243,7 @@ class WijkModel(Model):
         offender-focused work are counted by the wijk of the offender's base.
         """
         p = self.params.offenders
+        self._pool_version += 1
         if not at_burglary:
             self.daily_offender_arrests[self.tick // HOURS_PER_DAY, burglar.wijk] += 1
         sentence = rng.exponential(p.sentence_days) * HOURS_PER_DAY
@@ -306,6 +312,7 @@ class WijkModel(Model):
         if self._arrivals:
             due = [a for a in self._arrivals if a[0] <= t + HOURS_PER_DAY]
             self._arrivals = [a for a in self._arrivals if a[0] > t + HOURS_PER_DAY]
+            self._pool_version += bool(due)
             for _, who in due:
                 if isinstance(who, Burglar):
                     self.burglars.append(who)
@@ -376,15 +383,28 @@ class WijkModel(Model):
         self.hotspot = self.neighbours @ counts.astype(float)  # (symmetric matrix)
 
     # ---- one burglar outing ---------------------------------------------------------------
+    def _free_pool(self, t: int) -> tuple[list[Burglar], list[float]]:
+        """The free offenders at ``t`` and their cumulative rates (cached until it changes).
+
+        The cache holds until the pool changes (an arrest or an arrival bumps
+        ``_pool_version``) or the next offender's sentence ends.
+        """
+        c = self._free_cache
+        if c is None or c[0] != self._pool_version or t >= c[1]:
+            free = [b for b in self.burglars if b.free_from <= t]
+            nxt = min((b.free_from for b in self.burglars if b.free_from > t), default=1 << 62)
+            # a pool of tens: plain Python is faster here than a numpy array per outing
+            c = (self._pool_version, nxt, free, list(accumulate(b.rate for b in free)))
+            self._free_cache = c
+        return c[2], c[3]
+
     def _outing(self, t: int, hour: int) -> None:
-        free = [b for b in self.burglars if b.free_from <= t]
+        free, cum_rate = self._free_pool(t)
         if not free:
             return
         rng = self.rng_offending
         # who goes out: in proportion to individual offending rates
-        cum_rate = np.cumsum([b.rate for b in free])
-        burglar = free[min(int(np.searchsorted(cum_rate, rng.random() * cum_rate[-1])),
-                           len(free) - 1)]
+        burglar = free[min(bisect_left(cum_rate, rng.random() * cum_rate[-1]), len(free) - 1)]
         p = self.params
         weights = burglar.kernel * self.base_weight
         if p.near_repeat.enabled and self._boost_origin is not None:
@@ -406,10 +426,12 @@ class WijkModel(Model):
             reach = self.patrol_reach
             a, b = reach.indptr[cell], reach.indptr[cell + 1]
             since = t + rng.random() - self.last_visit[:, reach.indices[a:b]]  # hours
-            here = (since >= 0) & (since <= self._visit_h)
-            felt = np.where(since < 0, 0.0, np.exp(
-                -np.maximum(since - self._visit_h, 0.0) / p.patrol.residual_deterrence_hours))
-            d_patrol = p.patrol.deterrence_when_present * (felt * reach.data[a:b]).max()
+            started = since >= 0
+            here = started & (since <= self._visit_h)
+            felt = np.exp((self._visit_h - since).clip(None, 0.0) * self._inv_residual)
+            felt *= started
+            felt *= reach.data[a:b]
+            d_patrol = p.patrol.deterrence_when_present * felt.max()
             # guardians in the street block at this moment can respond (distance-weighted)
             present = (here * reach.data[a:b]).max(axis=1)
             d_bp = res.buurtpreventie[cell] * p.wijkregisseur.buurtpreventie_deterrence
