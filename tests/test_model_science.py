@@ -32,7 +32,8 @@ def test_hardening_is_one_strength_avoidance_and_failure(baseline):
     s, share = r.hardened_attempt_fail_prob, 0.35
     ev = _events(baseline, years=1.0, reps=2,
                  overrides={"residents.initial_hardened_share": share,
-                            "residents.victim_hardening_prob": 0.0})
+                            "residents.victim_hardening_prob": 0.0,
+                            "drivers.enabled": False})  # no hardening trend over time
     hard = ev["hardened"]
     want = share * (1 - s) / (share * (1 - s) + 1 - share)
     assert abs(hard.mean() - want) < 0.05, (
@@ -141,7 +142,8 @@ def test_wijkregisseur_network_grows_with_contact_hours(baseline):
     strength, hardened = [], []
     for share in (0.0, 0.3, 0.8):
         m, _ = run_model(sc, years=1.0, overrides={"wijkregisseur.contact_share": share,
-                                                  "residents.victim_hardening_prob": 0.0})
+                                                  "residents.victim_hardening_prob": 0.0,
+                                                  "drivers.enabled": False})
         strength.append(np.mean([g.strength for g in m.regisseurs]))
         hardened.append(m.residents.hardened.mean())
     assert strength[0] == 0 and hardened[0] == pytest.approx(

@@ -177,10 +177,12 @@ def test_draw_effects_are_quantiles_of_the_spread_not_an_interval_of_the_mean():
         assert got["spread"][0]["input"] == "drive" and got["spread"][0]["share"] > 0.9
 
 
+@pytest.mark.slow
 def test_cli_quantile_intervals_do_not_narrow_from_10_to_40_draws(tmp_path, capsys,
                                                                   monkeypatch):
-    # The real command, kept cheap: a quarter year after a quarter-year burn-in, one
-    # replication per draw, every uncertain input drawn.
+    # The real command, kept as cheap as it goes: a quarter year after a quarter-year
+    # burn-in, one replication per draw, every uncertain input drawn (100 short runs, about
+    # a minute on 2 cores: opt-in with -m slow; the known-answer test above always runs).
     widths = {}
     for n in (10, 40):
         code, out, err = invoke_cli(

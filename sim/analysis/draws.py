@@ -69,7 +69,8 @@ class Mechanism:
 MECHANISMS = (
     Mechanism("patrol.deterrence_when_present", 0.15, "braga2019 (not identified: 0.5-1.0)"),
     Mechanism("residents.hardened_attempt_fail_prob", 0.05, "vollaard_vanours2011"),
-    Mechanism("wijkregisseur.buurtpreventie_deterrence", 0.10, "akkermans_vollaard2015"),
+    Mechanism("wijkregisseur.buurtpreventie_deterrence", 0.06, "akkermans_vollaard2015"),
+    Mechanism("offenders.retry_after_abort_prob", 0.1, "akkermans_vollaard2015 (placebo)"),
     Mechanism("residents.asleep_deterrence", 0.10, "politie_analisten2014_night"),
 )
 

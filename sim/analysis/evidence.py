@@ -346,8 +346,14 @@ def _day_counts(ev: np.ndarray, idx: np.ndarray, n: int, first_day: int,
 
 
 def _scenario_for(scenario: Scenario, trial: str) -> Scenario:
-    """The trial's horizon; the hot-spot trial needs a burn-in year (its pre period)."""
-    update: dict[str, Any] = {"years": TRIAL_YEARS[trial]}
+    """The trial's horizon; the hot-spot trial needs a burn-in year (its pre period).
+
+    The studies were made in other places and years, so their virtual replications run on
+    the model's mechanisms without the city's drivers over time (``drivers.enabled``
+    off: no dated offending, occupancy or hardening trend, no historical programmes).
+    """
+    update: dict[str, Any] = {"years": TRIAL_YEARS[trial],
+                              "drivers": scenario.drivers.model_copy(update={"enabled": False})}
     if trial == "hotspot" and scenario.burn_in_years < 1:
         update["burn_in_years"] = 1.0
     return scenario.model_copy(update=update)
