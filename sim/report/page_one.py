@@ -25,8 +25,9 @@ from sim.report.text import tr as report_tr
 
 WORDS = {
     "nl": {
-        "hist_caption": "Woninginbraken per jaar in Amstelveen: waargenomen door de politie "
-                        "(zwart) en berekend door het model over dezelfde jaren.",
+        "hist_caption": "Woninginbraken per jaar in Amstelveen: geregistreerd door de politie "
+                        "(punten; rood als het buiten de band van het model valt) en berekend "
+                        "door het model over dezelfde jaren (lijn en 90%-band).",
         "hist_alt": "Het model tegenover de waargenomen jaren.",
         "hist_missing": "Nog niet in dit rapport: de figuur die het model naast de "
                         "waargenomen jaren legt (waargenomen tegenover berekend). Daarvoor "
@@ -41,11 +42,11 @@ WORDS = {
                            "het sterkst veranderen: er is geen gevoeligheidsanalyse meegegeven "
                            "(sim sensitivity morris-screening, daarna sim report --sensitivity "
                            "MAP).",
-        "p1_sens_range": " (onderzocht bereik {lo} tot {hi})",
-        "p1_sens_morris": "{name}: één stap binnen het onderzochte bereik verschuift het aantal "
-                          "woninginbraken per jaar met gemiddeld {v}{range}.",
-        "p1_sens_sobol": "{name}: verklaart {v}% van de spreiding in woninginbraken per "
-                         "jaar{range}.",
+        "p1_sens_range": " ({lo} tot {hi})",
+        "p1_sens_morris": "{name}{range}: een stap in dit bereik verschuift gemiddeld {v} "
+                          "woninginbraken per jaar.",
+        "p1_sens_sobol": "{name}{range}: verklaart {v}% van de spreiding in woninginbraken "
+                         "per jaar.",
         "p1_sens_source": "Uit de gevoeligheidsanalyse ({method}) van {outcome}; de volledige "
                           "tabel staat in de map van die analyse.",
         "p1_team_head": "Het interventieteam: studies elders en de eigen cijfers",
@@ -69,7 +70,8 @@ WORDS = {
     },
     "en": {
         "hist_caption": "Residential burglaries per year in Amstelveen: recorded by the "
-                        "police (black) and simulated by the model over the same years.",
+                        "police (points; red when outside the model's band) and simulated by "
+                        "the model over the same years (line and 90% band).",
         "hist_alt": "The model against the observed years.",
         "hist_missing": "Not yet in this report: the figure that sets the model against the "
                         "observed years (observed against simulated). It needs a historical "
@@ -82,10 +84,10 @@ WORDS = {
         "p1_sens_missing": "Which assumptions change the answer most was not determined for "
                            "this calculation: no sensitivity analysis was given (sim "
                            "sensitivity morris-screening, then sim report --sensitivity DIR).",
-        "p1_sens_range": " (range studied {lo} to {hi})",
-        "p1_sens_morris": "{name}: one step within the range studied moves the burglaries per "
-                          "year by {v} on average{range}.",
-        "p1_sens_sobol": "{name}: explains {v}% of the spread in burglaries per year{range}.",
+        "p1_sens_range": " ({lo} to {hi})",
+        "p1_sens_morris": "{name}{range}: a step in this range moves the burglaries per year "
+                          "by {v} on average.",
+        "p1_sens_sobol": "{name}{range}: explains {v}% of the spread in burglaries per year.",
         "p1_sens_source": "From the sensitivity analysis ({method}) of {outcome}; the full "
                           "table is in that analysis' folder.",
         "p1_team_head": "The interventieteam: studies elsewhere and the town's own record",

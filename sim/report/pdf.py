@@ -280,7 +280,7 @@ class PdfWriter:
             draw(row, False, need)
         self.y += 0.15
 
-    def inline_figure(self, b: Block, fig: Any, max_h: float = 3.4) -> None:
+    def inline_figure(self, b: Block, fig: Any, max_h: float = 2.7) -> None:
         """A small figure in the text flow (page 1's history figure), caption underneath."""
         caption = wrap(b.text, self.width, 9)
         png = figure_rgba(fig, dpi=170)
