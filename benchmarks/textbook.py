@@ -12,9 +12,10 @@ Python loops over agents. It reads the same parameters as ``sim.model.model.Wijk
 * officers spend their burglary-patrol hours in their duty window, ``visits_per_hour``
   visits per patrol hour, aimed at households or (``info_quality``) recent hotspots;
 * burglars go on outings at ``outings_per_offender_day`` x hour profile x darkness x weekend,
-  choose a household by distance decay x place attractiveness x near-repeat boost (hardening
-  is not seen), abort when someone is home or a guardian was there recently (one retry),
-  attempt, fail more often on hardened homes, may be caught (guardians present, an alert
+  choose a household by distance decay x place attractiveness x near-repeat boost, abort
+  when someone is home, a guardian is there or was minutes ago, or the home is hardened
+  (passed by with the hardening strength; one retry), attempt, fail more often on hardened
+  homes, may be caught (guardians present, an alert
   resident, buurtpreventie, investigation), and serve a sentence or are replaced;
 * the interventieteam also spends hours on known offenders; wijkregisseurs build a network
   with their contact hours (it decays without them) that hardens homes and sets
@@ -93,8 +94,10 @@ class Officer(Agent):
         if u < self.p_patrol:
             vph = m.p.patrol.visits_per_hour
             for _ in range(int(vph) + (self.random.random() < vph % 1)):
-                self.pick_block().last_visit[self.kind] = m.tick
+                # a visit starts at a random minute of the hour (hours, float)
+                self.pick_block().last_visit[self.kind] = m.tick + self.random.random()
         elif u < self.p_patrol + self.p_offender:
+            # simplified: a fixed rate per hour (WijkModel: a hazard by rate x visibility)
             rate = m.p.interventieteam.offender_arrests_per_100_hours / 100.0
             known = [b for b in m.agents_by_type.get(Burglar, []) if b.known and b.free(m.tick)]
             if known and self.random.random() < rate:  # the most active are likeliest targets
@@ -176,7 +179,7 @@ class Burglar(Agent):
         p = m.p
         nr = p.near_repeat.boost_per_event
         targets, weights = [], []
-        for h in m.agents_by_type[Household]:  # hardening is not seen when choosing
+        for h in m.agents_by_type[Household]:  # hardening is seen at the home (below)
             b = h.block
             w = self.kernel[b.index] * b.attractiveness
             targets.append(h)
@@ -186,18 +189,25 @@ class Burglar(Agent):
             if home.at_home:
                 return
             b = home.block
-            felt = 0.0  # guardians in the street block now or recently, by distance
+            felt = 0.0  # guardians in the street block now or minutes ago, by distance
             res_h = p.patrol.residual_deterrence_hours
+            visit_h = p.patrol.visit_minutes / 60.0
+            now = m.tick + self.random.random()  # the minute of this outing
             for other, w in b.reach:
                 for v in other.last_visit:
-                    felt = max(felt, w * math.exp(-(m.tick - v) / res_h))
+                    since = now - v
+                    if since >= 0:
+                        felt = max(felt, w * math.exp(-max(since - visit_h, 0.0) / res_h))
             d_patrol = p.patrol.deterrence_when_present * felt
             d_bp = b.buurtpreventie * p.wijkregisseur.buurtpreventie_deterrence
-            if self.random.random() < 1 - (1 - d_patrol) * (1 - d_bp):
+            # a hardened home is seen and passed by with the hardening strength
+            d_home = p.residents.hardened_attempt_fail_prob if home.hardened else 0.0
+            if self.random.random() < 1 - (1 - d_patrol) * (1 - d_bp) * (1 - d_home):
                 if attempt_no == 0 and self.random.random() < p.offenders.retry_after_abort_prob:
                     continue
                 return
-            m.burglary(self, home, present=[k for k in range(3) if b.last_visit[k] == m.tick])
+            m.burglary(self, home, present=[k for k in range(3)
+                                            if 0 <= now - b.last_visit[k] <= visit_h])
             return
 
 
@@ -357,8 +367,9 @@ class TextbookModel(Model):
         p, b = self.p, home.block
         # Household-level rule: the chosen household's own lock decides (WijkModel draws it
         # from the cell's hardened share).
-        fail = (p.residents.hardened_attempt_fail_prob if home.hardened
-                else p.residents.attempt_fail_prob)
+        fail = p.residents.attempt_fail_prob
+        if home.hardened:  # the same strength that made burglars pass hardened homes by
+            fail = 1 - (1 - fail) * (1 - p.residents.hardened_attempt_fail_prob)
         completed = self.random.random() >= fail
         p_free = 1.0
         for k in present:

@@ -20,7 +20,7 @@ from sim.model.model import WijkModel
 from sim.runs.runner import cached_city
 from sim.runs.seeds import replication_seed
 
-BASELINE_STUDIES = ("vollaard_vanours2011", "johnson2007", "politie2018_in_act",
+BASELINE_STUDIES = ("johnson2007", "politie2018_in_act",
                     "politie2018_dark_months", "iic2018_holiday", "politie_analisten2014_night",
                     "lee2017_concentration")
 
@@ -48,9 +48,20 @@ def test_json_contract(capsys, monkeypatch):
         assert r["published_low"] <= r["published"] <= r["published_high"]
         assert r["replications"] == 2 and len(r["values"]) == 2
         assert r["low"] <= r["high"]
-        assert r["within"] == (r["published_low"] <= r["simulated"] <= r["published_high"])
+        assert r["within"] == (r["published_low"] <= r["simulated"] <= r["published_high"]
+                               and r["controls_clean"])
+        assert r["role"] in ("independent", "fitted") and r["role_note"]
     knox = next(r for r in rows if r["study"] == "johnson2007")
     assert knox["simulated"] > 1, "the baseline must show the near-repeat pattern"
+
+
+def test_calibration_targets_and_mechanism_fits_are_labelled_fitted():
+    # A row whose published figure set a parameter agrees by construction: "fitted".
+    targets = {"johnson2007", "politie2018_in_act", "politie2018_dark_months",
+               "iic2018_holiday", "lee2017_concentration"}
+    for key, study in ev.STUDIES.items():
+        if key in targets or study.parameter is not None:
+            assert study.role == "fitted", f"{key} is fitted, not independent"
 
 
 def test_published_figures_are_not_parameters(baseline):
@@ -85,7 +96,7 @@ def test_text_table(capsys, monkeypatch):
 # ---- the science ------------------------------------------------------------------------------
 def test_hardening_risk_ratio_below_one_and_monotone(baseline):
     values = [effect("vollaard_vanours2011", baseline, 2,
-                     **{"residents.hardened_attempt_fail_prob": h}) for h in (0.2, 0.4, 0.7)]
+                     **{"residents.hardened_attempt_fail_prob": h}) for h in (0.1, 0.45, 0.9)]
     assert values[0] > values[1] > values[2], (
         f"more burglary-resistant homes must lower their relative risk: {values}")
     default = effect("vollaard_vanours2011", baseline, 2)
@@ -176,15 +187,14 @@ def _attempts_during_visits(scenario, deterrence: float) -> tuple[int, int]:
     return hits, len(hook.visits)
 
 
-def test_full_deterrence_stops_every_attempt_in_a_visited_hot_spot_hour(baseline):
-    # Known answer: a guardian in the cell this very hour deters with
-    # patrol.deterrence_when_present, so at 1.0 no attempt happens there in that hour (the
-    # burglar gives up or tries elsewhere); without deterrence attempts do happen in
-    # visited hours (hot spots are where burglary is).
+def test_full_deterrence_cuts_attempts_in_a_visited_hot_spot_hour(baseline):
+    # A visit deters for its minutes (and a residual after), not for the whole hour: at
+    # full deterrence attempts in a visited hot-spot hour fall clearly, but not to zero
+    # (an outing before the visit starts, or long after it, is not deterred).
     hits, visits = _attempts_during_visits(baseline, 1.0)
-    assert visits > 1000 and hits == 0, f"{hits} attempts during {visits} visits"
     hits0, _ = _attempts_during_visits(baseline, 0.0)
-    assert hits0 > 0, "without deterrence, visited hot spots still see burglaries"
+    assert visits > 1000 and hits0 > 0, "visited hot spots see burglaries without deterrence"
+    assert hits < 0.8 * hits0, f"{hits} vs {hits0} attempts in visited hours"
 
 
 def test_buurtpreventie_changes_nothing_without_deterrence(baseline):
@@ -208,6 +218,17 @@ def test_buurtpreventie_effect_grows_with_its_deterrence(baseline):
         f"full deterrence must lower treated wijken: {full:+.0%} vs placebo {none:+.0%}")
 
 
+def test_buurtpreventie_controls_do_not_move_against_a_same_seed_placebo(baseline):
+    # The control wijken of the buurtpreventie study must not move by more than noise
+    # against the same run without treatment: no displacement (Akkermans & Vollaard 2015
+    # found none next door) and no pool that grows because fewer offenders are caught.
+    row = ev.run_evidence(["akkermans_vollaard2015"], baseline, 3, 11)[0]
+    x, se = row.extra["control_vs_placebo"], row.placebo_se
+    assert np.isfinite(x) and np.isfinite(se) and se > 0
+    assert row.clean and abs(x) <= ev.PLACEBO_Z * se, (
+        f"control wijken moved {x:+.1%} against the placebo (se {se:.1%})")
+
+
 def test_difference_in_differences():
     assert ev.did(100, 50, 100, 100) == pytest.approx(-0.5)
     assert ev.did(100, 80, 50, 50) == pytest.approx(-0.2)
@@ -222,6 +243,7 @@ def test_fit_finds_the_hardening_strength(baseline):
     at_ends = [m for x, m, *_ in res.evaluations if x in (0.0, 1.0)]
     assert at_ends[0] > ev.VOLLAARD_VAN_OURS_2011[0] > at_ends[1]
     best = min(res.evaluations, key=lambda e: abs(e[0] - res.value))
-    assert abs(best[1] - ev.VOLLAARD_VAN_OURS_2011[0]) < 0.1
+    # one replication of a 15% new-build group: its effect is noisy (se about 0.07)
+    assert abs(best[1] - ev.VOLLAARD_VAN_OURS_2011[0]) < 0.15
     with pytest.raises(UserError):
         ev.fit("johnson2007", baseline, 1, 3)

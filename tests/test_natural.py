@@ -69,3 +69,44 @@ def test_posterior_lies_between_and_says_when_the_record_contradicts():
     assert p["contradicts"] and "contradicts" in p["plain"]
     agree = posterior({"effect": o["did_others"]["effect"], "sd_log": 0.08}, o)
     assert not agree["contradicts"]
+
+
+def test_the_lockdown_drop_in_the_record():
+    """Issue 21: 2019 -> 2021 Amstelveen -30%, the unit's others about -50%, national -40%."""
+    from sim.analysis.natural.lockdown import ONLY_OCCUPANCY
+    from sim.analysis.natural.lockdown import observed as lockdown_observed
+
+    o = lockdown_observed()
+    assert o["amstelveen"] == pytest.approx(186 / 266 - 1)
+    assert -0.55 < o["unit_others"] < -0.45
+    assert o["national"] == pytest.approx(23526 / 39474 - 1)
+    assert ONLY_OCCUPANCY["drivers"]["offending_elasticity"] == 0, "only occupancy moves"
+
+
+def test_team_record_file_round_trips(tmp_path, monkeypatch):
+    from sim.analysis.natural import posterior_file
+
+    study = {"posterior": {k: 0.1 for k in posterior_file.KEYS},
+             "observed": {"did_others": {"effect": 0.35}, "did_national": {"effect": 0.34},
+                          "synthetic_control": {"effect": 0.25}, "pre": "2012-2017",
+                          "post": "2019-2022", "confounders": ["gang"]},
+             "simulated": {"effect": -0.2, "p5": -0.3, "p95": -0.1, "replications": 4,
+                           "seed": 1}}
+    study["posterior"].update(contradicts=True, plain="x", plain_nl="y", method="m")
+    monkeypatch.setattr(posterior_file, "city_folder", lambda city: tmp_path)
+    posterior_file.write_team_record(study, "amstelveen")
+    got = posterior_file.read_team_record("amstelveen")
+    assert got["contradicts"] is True and got["observed"]["did_others"] == 0.35
+
+
+def test_compare_shows_both_team_estimates_on_team_rows_only():
+    from sim.cli.compare import _team_estimates
+
+    est = {"predicted_from_studies": -0.21, "after_record": 0.01}
+    comp = {"team_estimates": est, "provenance": {"scenarios": {
+        "baseline": {"params": {"interventieteam": {"fte": 0}}},
+        "interventieteam": {"params": {"interventieteam": {"fte": 4}}}}}}
+    assert _team_estimates(comp, {"scenario": "interventieteam"}) == {"team_estimates": est}
+    assert _team_estimates(comp, {"scenario": "baseline"}) == {}
+    assert _team_estimates({**comp, "team_estimates": None},
+                           {"scenario": "interventieteam"}) == {}

@@ -17,6 +17,7 @@ import pytest
 from conftest import invoke_cli
 
 from sim.analysis.compare import plan_comparison, run_comparison
+from sim.analysis.draws import draw_effects
 from sim.core.errors import UserError
 from sim.core.paths import CALIBRATION
 from sim.core.tomlwrite import dumps
@@ -79,7 +80,12 @@ def test_draws_differ_per_draw_and_are_shared_by_every_scenario_of_a_replication
     firsts = {by_rep[r]["baseline"] for r in range(3)}
     assert len(firsts) == 3, "every draw has its own parameters"
     assert by_rep[3]["baseline"] == by_rep[0]["baseline"], "replication 3 reuses draw 0"
-    assert plan.drawn == {"baseline": PATHS, "interventieteam": PATHS, "eigen": PATHS[1:]}
+    assert set(PATHS) <= set(plan.drawn["baseline"]) and plan.drawn["baseline"] == plan.drawn[
+        "interventieteam"]
+    assert PATHS[0] not in plan.drawn["eigen"] and PATHS[1] in plan.drawn["eigen"]
+    kinds = plan.draw_info["kinds"]
+    assert {"calibrated", "mechanism", "prior"} == set(kinds.values()), (
+        "every kind of uncertain input is drawn")
     x = np.array([[d[p] for p in PATHS] for d in plan.draws])
     assert np.all(x >= BOUNDS[0]) and np.all(x <= BOUNDS[1]), "clipped to the bounds"
 
@@ -91,7 +97,8 @@ def test_draws_are_seeded_from_the_master_seed_and_follow_the_covariance(tmp_pat
     c = plan_comparison(["baseline"], YEARS, 400, SEED + 1, city=str(city), parameter_draws=400)
     assert a.draws == b.draws, "the same command draws the same parameters"
     assert a.draws != c.draws, "another master seed, other draws"
-    x = np.array([[d[p] for p in PATHS] for d in a.draws])
+    # the calibrated inputs as drawn (before the pool's tie rescales the outings)
+    x = np.array([a.draw_info["inputs"][p] for p in PATHS]).T
     assert x.mean(axis=0) == pytest.approx(ESTIMATE, abs=4 * max(SE) / np.sqrt(400))
     assert x.std(axis=0) == pytest.approx(SE, rel=0.15)
     assert np.corrcoef(x.T)[0, 1] == pytest.approx(0.5, abs=0.15)
@@ -104,9 +111,10 @@ def test_comparison_records_the_draws_and_runs_them(tmp_path):
     comp = run_comparison(plan, tmp_path / "out")
     saved = json.loads((tmp_path / "out" / "comparison.json").read_text())
     pd = saved["provenance"]["parameter_draws"]
-    assert pd["n"] == 2 and pd["parameters"] == PATHS and len(pd["draws"]) == 2
+    assert pd["n"] == 2 and set(PATHS) <= set(pd["parameters"]) and len(pd["draws"]) == 2
     assert pd["replication_draw"] == [0, 1, 0, 1]
-    assert pd["scenarios"] == {"baseline": PATHS, "interventieteam": PATHS}
+    assert pd["scenarios"]["baseline"] == pd["scenarios"]["interventieteam"]
+    assert set(pd["clipped"]) == set(pd["parameters"]), "every parameter's clip count is shown"
     assert pd["estimate"] == ESTIMATE and pd["standard_error"] == pytest.approx(SE)
     hashes = saved["provenance"]["scenarios"]["baseline"]["run_hashes"]
     assert hashes[0] == hashes[2] != hashes[1] == hashes[3], "one scenario hash per draw"
@@ -115,7 +123,7 @@ def test_comparison_records_the_draws_and_runs_them(tmp_path):
     for r in range(4):
         p = runs.loc[f"baseline-r{r:04d}", "params"]
         assert p["offenders"]["outings_per_offender_day"] == pytest.approx(
-            pd["draws"][r % 2][0]), "the stored run holds its draw"
+            pd["draws"][r % 2][PATHS[0]]), "the stored run holds its draw"
     assert {row["scenario"] for row in comp["rows"]} == {"baseline", "interventieteam"}
 
 
@@ -151,3 +159,42 @@ def test_cli_refuses_in_one_line_and_records_n_in_the_folder_identity(tmp_path, 
     assert identity["parameter_draws"] == 2
     code, _, err = invoke_cli([*args, "--parameter-draws", "1"], capsys, monkeypatch)
     assert code == 2, "another number of draws is another comparison: not mixed in"
+
+
+def test_draw_effects_are_quantiles_of_the_spread_not_an_interval_of_the_mean():
+    # Known answer: effects per draw spread as N(-0.2, 0.05); the 5-95% quantiles across
+    # draws estimate -0.2 -/+ 1.645 x 0.05 however many draws, where an interval of the
+    # mean would shrink like 1/sqrt(draws). The input that drives the effect dominates.
+    rng = np.random.default_rng(0)
+    for n in (10, 40, 400):
+        drive = rng.normal(0, 1, n)
+        effect = -0.2 + 0.05 * drive
+        ref = np.full(n, 500.0)
+        got = draw_effects(ref * (1 + effect), ref, list(range(n)),
+                           {"drive": drive.tolist(), "noise": rng.normal(0, 1, n).tolist()})
+        width = got["p95"] - got["p5"]
+        assert width == pytest.approx(2 * 1.645 * 0.05, rel=0.45 if n == 10 else 0.2)
+        assert got["spread"][0]["input"] == "drive" and got["spread"][0]["share"] > 0.9
+
+
+def test_cli_quantile_intervals_do_not_narrow_from_10_to_40_draws(tmp_path, capsys,
+                                                                  monkeypatch):
+    # The real command, kept cheap: a quarter year after a quarter-year burn-in, one
+    # replication per draw, every uncertain input drawn.
+    widths = {}
+    for n in (10, 40):
+        code, out, err = invoke_cli(
+            ["compare", "baseline", "interventieteam", "--years", "0.25", "--burn-in", "0.25",
+             "-r", str(n), "--parameter-draws", str(n), "--json", "--out",
+             str(tmp_path / f"d{n}")], capsys, monkeypatch)
+        assert code == 0, err
+        row = next(r for r in json.loads(out) if r["scenario"] == "interventieteam")
+        d = row["draw_effect"]
+        assert d["draws"] == n and d["p5"] <= d["median"] <= d["p95"]
+        assert d["spread"], "the JSON names the inputs that dominate the spread"
+        widths[n] = d["p95"] - d["p5"]
+        saved = json.loads((tmp_path / f"d{n}" / "comparison.json").read_text())
+        clipped = saved["provenance"]["parameter_draws"]["clipped"]
+        assert "near_repeat.boost_per_event" in clipped, "clip counts are reported"
+    assert widths[40] > 0.6 * widths[10], (
+        f"quantiles across draws must not narrow with more draws: {widths}")

@@ -13,11 +13,14 @@ Horizon: by default long enough for every scenario's programme plus
 :data:`POST_PROGRAMME_YEARS` years after it (programmes ending 2027 from 2024: 6 years,
 2024-2029), so persistence after the money stops is visible.
 
-Parameter uncertainty (``parameter_draws=N``): :func:`draw_parameters` draws N vectors of
-the calibrated free parameters from N(estimate, covariance) of the city's
-``calibrated.toml`` ``[uncertainty]`` table (clipped to the free parameters' bounds, seeded
-from the master seed); replication r of every scenario runs with draw r mod N wherever the
-scenario takes that parameter from the calibration (a scenario's own value is kept).
+Uncertainty of every input (``parameter_draws=N``): :func:`draw_parameters` draws N joint
+vectors of the calibrated free parameters (N(estimate, covariance) of the city's
+``calibrated.toml`` ``[uncertainty]``), the mechanism strengths (their fits' standard
+errors) and the priors (their stated ranges), see :mod:`sim.analysis.draws`; draws that
+hit a bound are counted. Replication r of every scenario runs with draw r mod N wherever
+the scenario does not set that parameter itself. Each option then gets its effect per draw
+(paired with the reference), the 5-95% quantiles across draws and the inputs that
+dominate their spread.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from sim.analysis.compare_checks import comparison_checks
 from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas
 from sim.analysis.compare_plan import Plan, RunData, run_id
 from sim.analysis.compare_rows import programme_parts, scenario_row
+from sim.analysis.draws import draw_effects, draw_inputs
 from sim.analysis.natural.posterior_file import read_team_record
 from sim.core.errors import UserError
 from sim.core.jsonable import json_clean
@@ -95,12 +99,14 @@ def _path_value(sc: Scenario, path: str) -> Any:
     return node
 
 
-def draw_parameters(city: str, n: int, seed: int) -> dict[str, Any]:
-    """N draws of the calibrated parameters from N(estimate, covariance), within bounds.
+def draw_parameters(city: str, n: int, seed: int,
+                    defaults: Scenario | None = None) -> dict[str, Any]:
+    """N joint draws of every uncertain input (see :mod:`sim.analysis.draws`).
 
     Reads ``[uncertainty]`` of the city's ``calibrated.toml``; refuses (one line) when
-    there is none. The draws are seeded from ``seed`` (the comparison's master seed) and a
-    fixed tag, so the same command draws the same parameters.
+    there is none. ``defaults``: the scenario the mechanisms and priors are drawn around
+    (default: the baseline of the city). The draws are seeded from ``seed`` (the
+    comparison's master seed) and a fixed tag, so the same command draws the same inputs.
     """
     path = city_folder(city) / "calibrated.toml"
     raw = read_toml(path, what="calibration file") if path.exists() else {}
@@ -124,14 +130,21 @@ def draw_parameters(city: str, n: int, seed: int) -> dict[str, Any]:
                         file=str(path), field="uncertainty") from None
     cov = np.nan_to_num((cov + cov.T) / 2)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), DRAW_SEED_TAG]))
-    x = np.clip(rng.multivariate_normal(mean, cov, size=n, method="eigh"), lo, hi)
+    if defaults is None:
+        defaults = load_scenario("baseline", city=city)
+    got = draw_inputs({"parameters": names, "estimate": mean, "covariance": cov,
+                       "lower": lo, "upper": hi}, defaults, n, rng)
     calibrated = raw.get("parameters", {})
     return {
         "n": n, "file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:12],
-        "seed": [int(seed), DRAW_SEED_TAG], "parameters": names, "estimate": mean.tolist(),
+        "seed": [int(seed), DRAW_SEED_TAG], "parameters": list(got["draws"][0]),
+        "calibrated_parameters": names, "estimate": mean.tolist(),
         "standard_error": [float(v) for v in np.sqrt(np.clip(np.diag(cov), 0, None))],
-        "lower": lo.tolist(), "upper": hi.tolist(), "draws": x.tolist(),
-        "calibrated": {p: get_dotted(calibrated, p) for p in names},
+        "lower": lo.tolist(), "upper": hi.tolist(), "draws": got["draws"],
+        "inputs": got["inputs"], "kinds": got["kinds"], "clipped": got["clipped"],
+        "priors": got["priors"], "mechanisms": got["mechanisms"],
+        # the value a scenario must hold for a draw to replace it (its own value is kept)
+        "calibrated": {**{p: get_dotted(calibrated, p) for p in names}, **got["defaults"]},
     }
 
 
@@ -186,15 +199,17 @@ def plan_comparison(refs: list[str], years: float | None = None, replications: i
     if not 1 <= parameter_draws <= replications:
         raise UserError(f"--parameter-draws must be 1 to the number of replications "
                         f"({replications}); got {parameter_draws}.", field="--parameter-draws")
-    info = draw_parameters(scenarios[0].city, parameter_draws, seed)
-    draws = [dict(zip(info["parameters"], row, strict=True)) for row in info["draws"]]
+    info = draw_parameters(scenarios[0].city, parameter_draws, seed, scenarios[0])
+    draws = info["draws"]
     drawn = {sc.name: drawn_paths(sc, info) for sc in scenarios}
     info["scenarios"] = drawn
     info["replication_draw"] = [r % parameter_draws for r in range(replications)]
-    info["note"] = ("replication r of every scenario runs with draw r mod n of the "
-                    "calibrated parameters (drawn from N(estimate, covariance) of "
-                    "[uncertainty], clipped to the bounds); a scenario's own value of a "
-                    "parameter is kept (its list here leaves the parameter out)")
+    info["note"] = ("replication r of every scenario runs with draw r mod n of every "
+                    "uncertain input: the calibrated parameters (N(estimate, covariance) of "
+                    "[uncertainty]), the mechanism strengths (their fits' standard errors) "
+                    "and the priors (their stated ranges); 'clipped' counts the draws set to "
+                    "a bound; a scenario's own value of a parameter is kept (its list here "
+                    "leaves the parameter out)")
     return Plan(scenarios, horizon, replications, seed, draws, drawn, info)
 
 
@@ -360,6 +375,13 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
     gebieden = city.gebied_of_wijk
     rows = [scenario_row(sc, data[sc.name], ref_data, plan, areas, households, gebieden,
                          programme_period(sc)) for sc in plan.scenarios]
+    if plan.draws:  # each option's effect across draws of every uncertain input
+        totals = {sc.name: data[sc.name].attempts.sum(axis=(1, 2)) for sc in plan.scenarios}
+        reps = [plan.draw_of(r) for r in range(plan.replications)]
+        for row, sc in zip(rows, plan.scenarios, strict=True):
+            if sc.name != ref.name:
+                row["draw_effect"] = draw_effects(totals[sc.name], totals[ref.name], reps,
+                                                  plan.draw_info["inputs"])
     days = ref_data.attempts.shape[1]
     months = month_edges(days)
     mask = city.wijk_of_cell >= 0

@@ -14,8 +14,11 @@ runs the model once for one replication seed and measures one or more studies:
   model's own hot spots, difference-in-differences against the other half;
 * ``buurtpreventie`` — Akkermans & Vollaard 2015: buurtpreventie in randomly chosen half
   of the wijken from mid-year, difference-in-differences against the other half;
-* ``baseline`` — a plain baseline run, measured seven ways: the burglary risk of hardened
-  vs unhardened homes (Vollaard & van Ours 2011), the Knox ratio (Johnson et al. 2007),
+* ``hardening`` — Vollaard & van Ours 2011 as they measured it: a random share of the home
+  cells is "built under the 1999 code" (all homes hardened from the start, assigned by
+  construction year, not by choice), attempts and completions per household-year against
+  the older homes;
+* ``baseline`` — a plain baseline run, measured six ways: the Knox ratio (Johnson et al. 2007),
   the share of arrests made in the act and the dark-months ratio (Politie 2018), the
   Christmas-holiday ratio (IIC 2018), the night share (Politie-analisten 2014) and the
   concentration of burglary on 100 m cells (Lee et al. 2017).
@@ -24,6 +27,16 @@ A trial's randomisation (which hot spots, which wijken, which hours) draws from 
 generator seeded by the replication seed, so the model's own random streams stay those of
 a plain run with the same seed (common random numbers). Trials are top-level functions
 over picklable :class:`Task` objects, so they run through any executor.
+
+The two difference-in-differences trials also run a same-seed *placebo* (the same
+randomisation, no treatment): their control group must not move against it by more than
+noise (``control_vs_placebo``), or the study is contaminated (displacement or a pool that
+grows when fewer offenders are caught) and fails.
+
+Each row is labelled ``independent`` or ``fitted``: fitted when its published figure set a
+parameter (a calibration target of ``sim calibrate``, or the study that sets a mechanism's
+strength), so agreement there is by construction; independent when nothing was fitted to
+it.
 """
 
 from __future__ import annotations
@@ -84,14 +97,28 @@ LEE_2017_FREQUENCY = (0.43, 0.33, 0.53)
 # ---- the designs' own numbers ---------------------------------------------------------------
 #: Hot spots: the model's top home cells by burglaries in the burn-in year.
 HOT_SPOTS = 40
-#: Koper's dosage in treated hot spots: visits a day, at distinct random hours in [10, 22).
-VISITS_PER_DAY = 3
+#: Koper's dosage in treated hot spots: visits a day, at distinct random hours in [10, 22):
+#: a 10-15 minute visit about every two hours, as the Sacramento trial implemented Koper's
+#: curve (Telep et al. 2014). A visit deters for its minutes, not its hour, so the dose
+#: matters.
+VISITS_PER_DAY = 6
 VISIT_HOURS = (10, 22)
 #: Catchment of a hot spot (diffusion or displacement), metres.
 CATCHMENT_M = 200.0
 #: Share of households in a buurtpreventie group in treated wijken (a stated assumption:
-#: the study reports the groups' start, not their reach).
+#: the study reports the groups' start, not their reach): 0.5, uncertain within 0.3-0.7
+#: (an estimate). What the replication identifies is about coverage x deterrence, so
+#: ``sim compare --parameter-draws`` draws the coverage from this range and scales the
+#: fitted deterrence by 0.5 / coverage.
 STUDY_COVERAGE = 0.5
+STUDY_COVERAGE_RANGE = (0.3, 0.7)
+#: Vollaard & van Ours's natural experiment: share of home cells built under the 1999
+#: code (all homes hardened), assigned at random; an estimate of the post-1999 share of
+#: the housing stock (not found for Amstelveen, see docs/incapacitation.md).
+NEW_BUILD_SHARE = 0.15
+#: A control group "moves by more than noise" when its change against the same-seed
+#: placebo is more than this many bootstrap standard errors from zero.
+PLACEBO_Z = 2.0
 #: Akkermans & Vollaard: the groups start in the middle of the study year; six months
 #: before against six months after.
 HALF_YEAR_DAYS = 182
@@ -99,12 +126,12 @@ HALF_YEAR_DAYS = 182
 #: a treated wijk's homes (the border zone) against the untreated homes farther away.
 BORDER_M = 500.0
 #: Counted years of each trial's run (after the burn-in).
-TRIAL_YEARS = {"hotspot": 1.0, "buurtpreventie": 1.0, "baseline": 2.0}
+TRIAL_YEARS = {"hotspot": 1.0, "buurtpreventie": 1.0, "baseline": 2.0, "hardening": 2.0}
 #: Independent trials pooled in one replication. Braga et al. 2019 is a meta-analysis that
 #: pools many trials; one virtual hot-spot trial (40 hot spots, one year) counts so few
 #: burglaries that its effect is mostly Poisson noise, so a replication of the
 #: meta-analysis pools several.
-TRIALS_PER_REPLICATION = {"hotspot": 4, "buurtpreventie": 1, "baseline": 1}
+TRIALS_PER_REPLICATION = {"hotspot": 4, "buurtpreventie": 1, "baseline": 1, "hardening": 1}
 
 
 @dataclass(frozen=True)
@@ -127,6 +154,10 @@ class Study:
     trial: str
     kind: str = "effect"
     parameter: str | None = None
+    #: "fitted" (the published figure set a parameter: ``role_note`` says which) or
+    #: "independent" (nothing was fitted to it).
+    role: str = "fitted"
+    role_note: str = ""
 
 
 STUDIES: dict[str, Study] = {s.key: s for s in (
@@ -141,16 +172,25 @@ STUDIES: dict[str, Study] = {s.key: s for s in (
                 "per replication (the meta-analysis pools trials); "
                 f"extra: the same for the catchments (home cells within {CATCHMENT_M:g} m, "
                 "hot spots excluded; negative = diffusion of benefits)"),
-        source="Braga et al. 2019", trial="hotspot", parameter="patrol.deterrence_when_present"),
+        source="Braga et al. 2019", trial="hotspot", parameter="patrol.deterrence_when_present",
+        role="independent",
+        role_note="meant to set patrol.deterrence_when_present, but visits that deter for "
+                  "their minutes give about -8% anywhere in 0.5-1.0, so the strength is a "
+                  "prior and nothing was fitted to this figure"),
     Study(
         "vollaard_vanours2011", "target hardening (residents.hardened_attempt_fail_prob)",
         *VOLLAARD_VAN_OURS_2011,
-        design=("cross-section of a baseline run (2 years): completed burglaries per "
-                "hardened household-year over those per unhardened household-year, minus 1 "
-                "(exposure: daily hardened share x households, summed); extra: the same for "
-                "all attempts (selection: victims harden)"),
-        source="Vollaard & van Ours 2011", trial="baseline",
-        parameter="residents.hardened_attempt_fail_prob"),
+        design=(f"a natural experiment as the study had it: {NEW_BUILD_SHARE:.0%} of the home "
+                "cells, drawn at random, are built under the 1999 code (all homes hardened "
+                "from the start: assigned by construction year, not by choice), the others "
+                "are older homes as they are (hardened by their owners or not); effect = "
+                "burglaries (attempts included) per household-year in the new homes over "
+                "those in the older homes, minus 1, over 2 years; extra: the same for "
+                "completed burglaries and for attempts (hardened homes are passed by)"),
+        source="Vollaard & van Ours 2011", trial="hardening",
+        parameter="residents.hardened_attempt_fail_prob",
+        role_note="sets residents.hardened_attempt_fail_prob (avoidance and failure); the "
+                  "completed-burglary effect is not fitted"),
     Study(
         "akkermans_vollaard2015", "buurtpreventie (wijkregisseur.buurtpreventie_deterrence)",
         *AKKERMANS_VOLLAARD_2015,
@@ -163,38 +203,50 @@ STUDIES: dict[str, Study] = {s.key: s for s in (
                 f"(positive) or diffusion (negative): border_did, untreated homes within "
                 f"{BORDER_M:g} m of a treated wijk against untreated homes farther away; "
                 "adjacent_wijken_did, untreated wijken bordering a treated one against those "
-                "that do not (n/a when every untreated wijk borders a treated one)"),
+                "that do not (n/a when every untreated wijk borders a treated one); "
+                "control_vs_placebo, the control wijken against the same run without "
+                "treatment (same seed), which must stay within noise"),
         source="Akkermans & Vollaard 2015", trial="buurtpreventie",
-        parameter="wijkregisseur.buurtpreventie_deterrence"),
+        parameter="wijkregisseur.buurtpreventie_deterrence",
+        role_note="sets wijkregisseur.buurtpreventie_deterrence; its no-displacement finding "
+                  "sets offenders.retry_after_abort_prob"),
     Study(
         "johnson2007", "near-repeat boost (near_repeat.boost_per_event)", *JOHNSON_2007,
         design="Knox ratio of a baseline run's burglaries (2 years): pairs within 200 m "
                "and 14 days, observed over expected",
-        source="Johnson et al. 2007", trial="baseline", kind="ratio"),
+        source="Johnson et al. 2007", trial="baseline", kind="ratio",
+        role_note="calibration target knox_ratio (near_repeat.boost_per_event)"),
     Study(
         "politie2018_in_act", "caught in the act (residents.caught_in_act_prob)",
         *POLITIE_2018_IN_ACT,
         design="share of all arrests for woninginbraak made in the act, baseline run "
                "(2 years)",
-        source="Politie 2018", trial="baseline", kind="share"),
+        source="Politie 2018", trial="baseline", kind="share",
+        role_note="calibration target in_act_share (residents.caught_in_act_prob)"),
     Study(
         "politie2018_dark_months", "dark months (offenders.dark_evening_multiplier)",
         *POLITIE_2018_DARK_MONTHS,
         design="burglaries per day in Nov-Feb over those in Mar-Oct, baseline run (2 years)",
-        source="Politie 2018", trial="baseline", kind="ratio"),
+        source="Politie 2018", trial="baseline", kind="ratio",
+        role_note="calibration target seasonal_ratio (offenders.dark_evening_multiplier)"),
     Study(
         "iic2018_holiday", "Christmas holiday (residents.holiday_away_share)",
         *IIC_2018_HOLIDAY,
         design="burglaries per day in the Christmas school holiday (21 Dec - 3 Jan) over "
                "the year's mean per day, baseline run (2 years)",
-        source="IIC 2018", trial="baseline", kind="ratio"),
+        source="IIC 2018", trial="baseline", kind="ratio",
+        role_note="calibration target holiday_ratio (in the fit, though no free parameter "
+                  "moves it much)"),
     Study(
         "politie_analisten2014_night", "sleeping residents (residents.asleep_deterrence)",
         *POLITIE_ANALISTEN_2014_NIGHT,
         design="share of a baseline run's burglaries (2 years) that start between 22:00 "
                "and 06:00",
         source="Politie-analisten 2014", trial="baseline", kind="share",
-        parameter="residents.asleep_deterrence"),
+        parameter="residents.asleep_deterrence",
+        role_note="sets residents.asleep_deterrence; the activity profile is shaped after "
+                  "the same source (13.6% of activity at night), so the share is partly "
+                  "built in"),
     Study(
         "lee2017_concentration", "place heterogeneity (residents.place_sigma)",
         *LEE_2017_FREQUENCY,
@@ -204,7 +256,8 @@ STUDIES: dict[str, Study] = {s.key: s for s in (
                "share when burglaries fall on homes by household count alone (chance, as "
                "Levin et al. 2017 simulate it), and the Spearman correlation of cells' "
                "counts in year 1 and year 2 (stability)",
-        source="Lee et al. 2017", trial="baseline", kind="share"),
+        source="Lee et al. 2017", trial="baseline", kind="share",
+        role_note="calibration target concentration (residents.place_sigma)"),
 )}
 
 #: The studies that set a mechanism's strength (``--fit``).
@@ -301,10 +354,14 @@ def _scenario_for(scenario: Scenario, trial: str) -> Scenario:
 
 
 class HotSpotTrial:
-    """Braga et al. 2019's design as a study hook (see :data:`STUDIES`)."""
+    """Braga et al. 2019's design as a study hook (see :data:`STUDIES`).
 
-    def __init__(self, rng: np.random.Generator):
+    ``placebo``: the same randomisation, no extra visits (the same-seed comparison run).
+    """
+
+    def __init__(self, rng: np.random.Generator, placebo: bool = False):
         self.rng = rng
+        self.placebo = placebo
         self.hot: np.ndarray | None = None
         self.treated = np.zeros(0, dtype=np.int64)
 
@@ -324,21 +381,45 @@ class HotSpotTrial:
         a, b = VISIT_HOURS
         n = self.treated.size
         hours = np.argsort(self.rng.random((n, b - a)), axis=1)[:, :VISITS_PER_DAY] + a
+        if self.placebo:
+            return None
         return (hours.ravel().astype(np.int64), np.repeat(self.treated, VISITS_PER_DAY),
                 np.full(n * VISITS_PER_DAY, WIJKAGENT, dtype=np.int64))
+
+
+def _placebo_counts(control: np.ndarray, pre: np.ndarray, post: np.ndarray,
+                    placebo_pre: np.ndarray, placebo_post: np.ndarray) -> Counts:
+    """Counts for the control group against the same-seed placebo run, as a DiD.
+
+    Ordered so that :func:`did` gives (C_post / C_pre) / (C_post_placebo / C_pre_placebo)
+    - 1: the control group's change caused by the treatment elsewhere (zero without
+    displacement or contamination; the pre periods are the same run until treatment).
+    """
+    return (float(pre[control].sum()), float(post[control].sum()),
+            float(placebo_pre[control].sum()), float(placebo_post[control].sum()))
+
+
+def _cell_periods(model: WijkModel, first: int, mid: int, end: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Events per home cell in [first, mid) and [mid, end) (days)."""
+    ev = _events(model)
+    idx = _home_index(model)[ev["cell"]]
+    return (_day_counts(ev, idx, model.n_homes, first, mid),
+            _day_counts(ev, idx, model.n_homes, mid, end))
 
 
 def hotspot_trial(scenario: Scenario, seed: int) -> dict[str, Measurement]:
     """Braga et al. 2019: randomised extra patrol in the model's own hot spots."""
     sc = _scenario_for(scenario, "hotspot")
-    hook = HotSpotTrial(_trial_rng(seed, "hotspot"))
-    model = WijkModel(sc, cached_city(sc.city), seed=seed, study=hook)
-    model.run_for(model.n_ticks)
-    b = model.burn_in_days
-    ev = _events(model)
-    idx = _home_index(model)[ev["cell"]]
-    pre = _day_counts(ev, idx, model.n_homes, b - DAYS_PER_YEAR, b)  # the burn-in's last year
-    post = _day_counts(ev, idx, model.n_homes, b, b + DAYS_PER_YEAR)
+    runs = {}
+    for placebo in (False, True):
+        hook = HotSpotTrial(_trial_rng(seed, "hotspot"), placebo=placebo)
+        model = WijkModel(sc, cached_city(sc.city), seed=seed, study=hook)
+        model.run_for(model.n_ticks)
+        b = model.burn_in_days
+        runs[placebo] = (hook, model, *_cell_periods(model, b - DAYS_PER_YEAR, b,
+                                                     b + DAYS_PER_YEAR))
+    hook, model, pre, post = runs[False]
     hot = np.zeros(model.n_homes, dtype=bool)
     hot[hook.hot] = True
     treated = np.zeros(model.n_homes, dtype=bool)
@@ -352,16 +433,28 @@ def hotspot_trial(scenario: Scenario, seed: int) -> dict[str, Measurement]:
             mask[hits] = True
     near_t &= ~hot
     near_c &= ~hot & ~near_t  # cells near both belong to the treated catchment
+    m = _did_measurement(pre, post, treated, control, {"catchment_did": (near_t, near_c)}, {})
+    _add_placebo(m, _placebo_counts(control | near_c, pre, post, *runs[True][2:]))
+    return {"braga2019": m}
 
-    return {"braga2019": _did_measurement(pre, post, treated, control,
-                                          {"catchment_did": (near_t, near_c)}, {})}
+
+def _add_placebo(m: Measurement, counts: Counts) -> None:
+    """Record the control group's change against the placebo (see :func:`_placebo_counts`)."""
+    m.counts["control_vs_placebo"] = counts
+    m.extra["control_vs_placebo"] = did(*counts)
 
 
 class BuurtpreventieTrial:
-    """Akkermans & Vollaard 2015's design as a study hook (see :data:`STUDIES`)."""
+    """Akkermans & Vollaard 2015's design as a study hook (see :data:`STUDIES`).
 
-    def __init__(self, rng: np.random.Generator):
+    ``placebo``: the same randomisation, no groups (the same-seed comparison run).
+    """
+
+    def __init__(self, rng: np.random.Generator, placebo: bool = False,
+                 coverage: float = STUDY_COVERAGE):
         self.rng = rng
+        self.placebo = placebo
+        self.coverage = coverage
         self.treated_wijken: np.ndarray | None = None
         self.cells = np.zeros(0, dtype=np.int64)
 
@@ -374,23 +467,26 @@ class BuurtpreventieTrial:
             n = model.city.n_wijken
             self.treated_wijken = np.sort(self.rng.permutation(n)[: n // 2])
             self.cells = np.flatnonzero(np.isin(model.wijk, self.treated_wijken))
-        if day >= b + HALF_YEAR_DAYS:
-            model.residents.buurtpreventie[self.cells] = STUDY_COVERAGE
+        if day >= b + HALF_YEAR_DAYS and not self.placebo:
+            model.residents.buurtpreventie[self.cells] = self.coverage
         return None
 
 
 def buurtpreventie_trial(scenario: Scenario, seed: int) -> dict[str, Measurement]:
     """Akkermans & Vollaard 2015: buurtpreventie groups in half the wijken from mid-year."""
     sc = _scenario_for(scenario, "buurtpreventie")
-    hook = BuurtpreventieTrial(_trial_rng(seed, "buurtpreventie"))
-    model = WijkModel(sc, cached_city(sc.city), seed=seed, study=hook)
-    model.run_for(model.n_ticks)
-    n = model.city.n_wijken
-    b, h = model.burn_in_days, HALF_YEAR_DAYS
-    ev = _events(model)
-    wijk = ev["wijk"].astype(np.int64)
-    pre = _day_counts(ev, wijk, n, b, b + h)
-    post = _day_counts(ev, wijk, n, b + h, b + 2 * h)
+    n = cached_city(sc.city).n_wijken
+    runs = {}
+    for placebo in (False, True):
+        hook = BuurtpreventieTrial(_trial_rng(seed, "buurtpreventie"), placebo=placebo)
+        model = WijkModel(sc, cached_city(sc.city), seed=seed, study=hook)
+        model.run_for(model.n_ticks)
+        b, h = model.burn_in_days, HALF_YEAR_DAYS
+        ev = _events(model)
+        wijk = ev["wijk"].astype(np.int64)
+        runs[placebo] = (hook, model, ev, _day_counts(ev, wijk, n, b, b + h),
+                         _day_counts(ev, wijk, n, b + h, b + 2 * h))
+    hook, model, ev, pre, post = runs[False]
     treated = np.zeros(n, dtype=bool)
     treated[hook.treated_wijken] = True
     adjacent = model.city.wijk_adjacency()[treated].any(axis=0) & ~treated
@@ -415,46 +511,66 @@ def buurtpreventie_trial(scenario: Scenario, seed: int) -> dict[str, Measurement
     border_m = _did_measurement(cell_pre, cell_post, border, inner, {}, {})
     m.extra["border_did"] = border_m.value
     m.counts["border_did"] = border_m.counts["value"]
+    _add_placebo(m, _placebo_counts(~treated, pre, post, *runs[True][3:]))
     return {"akkermans_vollaard2015": m}
 
 
-class HardeningExposure:
-    """Records the household-days of hardened and unhardened homes after the burn-in."""
+class NewBuildTrial:
+    """Vollaard & van Ours 2011's natural experiment as a study hook (see :data:`STUDIES`).
 
-    def __init__(self) -> None:
-        self.hardened = 0.0
-        self.unhardened = 0.0
+    On the first day a random :data:`NEW_BUILD_SHARE` of the home cells becomes "built
+    under the 1999 code": all their homes hardened, for good. Records household-days of
+    new and older homes in the counted period.
+    """
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng = rng
+        self.new: np.ndarray | None = None
+        self.days_new = 0.0
+        self.days_old = 0.0
 
     def __call__(self, model: WijkModel, day: int) -> None:
-        """Add ``day``'s household-days (counted period only)."""
+        """Day 0: assign by construction year; every counted day: add the exposure."""
+        if self.new is None:
+            self.new = self.rng.random(model.n_homes) < NEW_BUILD_SHARE
+        model.residents.hardened[self.new] = 1.0
         if day >= model.burn_in_days:
-            h = model.residents.hardened
-            self.hardened += float(h @ model.households)
-            self.unhardened += float((1.0 - h) @ model.households)
+            self.days_new += float(model.households[self.new].sum())
+            self.days_old += float(model.households[~self.new].sum())
         return None
+
+
+def hardening_trial(scenario: Scenario, seed: int) -> dict[str, Measurement]:
+    """Vollaard & van Ours 2011: homes built under the 1999 code against older homes."""
+    sc = _scenario_for(scenario, "hardening")
+    hook = NewBuildTrial(_trial_rng(seed, "hardening"))
+    model = WijkModel(sc, cached_city(sc.city), seed=seed, study=hook)
+    out = model.run()
+    ev = out.events
+    new_event = hook.new[_home_index(model)[ev["cell"]]]
+
+    def risk_ratio(m: np.ndarray) -> float:
+        n_new, n_old = int((m & new_event).sum()), int((m & ~new_event).sum())
+        if n_old == 0 or hook.days_new <= 0:
+            return float("nan")
+        return (n_new / hook.days_new) / (n_old / hook.days_old) - 1.0
+
+    every = np.ones(ev.size, dtype=bool)
+    return {"vollaard_vanours2011": Measurement(risk_ratio(every), {
+        "completed_rr_minus_1": risk_ratio(ev["completed"]),
+        "failed_attempts_rr_minus_1": risk_ratio(~ev["completed"]),
+        "new_build_share": hook.days_new / (hook.days_new + hook.days_old),
+    })}
 
 
 def baseline_trial(scenario: Scenario, seed: int) -> dict[str, Measurement]:
     """A baseline run, measured as the baseline studies measured (see :data:`STUDIES`)."""
     sc = _scenario_for(scenario, "baseline")
-    hook = HardeningExposure()
-    model = WijkModel(sc, cached_city(sc.city), seed=seed, study=hook)
+    model = WijkModel(sc, cached_city(sc.city), seed=seed)
     out = model.run()
     ev = out.events
-    years_h, years_u = hook.hardened / DAYS_PER_YEAR, hook.unhardened / DAYS_PER_YEAR
-
-    def risk_ratio(m: np.ndarray) -> float:
-        n_h, n_u = int((m & ev["hardened"]).sum()), int((m & ~ev["hardened"]).sum())
-        if n_u == 0 or years_h <= 0 or years_u <= 0:
-            return float("nan")
-        return (n_h / years_h) / (n_u / years_u)
-
     daily = out.attempts.sum(axis=1)
     return {
-        "vollaard_vanours2011": Measurement(risk_ratio(ev["completed"]) - 1.0, {
-            "attempts_rr_minus_1": risk_ratio(np.ones(ev.size, dtype=bool)) - 1.0,
-            "hardened_share": years_h / (years_h + years_u) if years_h + years_u else 0.0,
-        }),
         "johnson2007": Measurement(knox_ratio(ev["tick"], out.cell_xy[ev["cell"]])),
         "politie2018_in_act": Measurement(in_act_share(out)),
         "politie2018_dark_months": Measurement(seasonal_ratio(daily)),
@@ -485,6 +601,7 @@ TRIALS: dict[str, Callable[[Scenario, int], dict[str, Measurement]]] = {
     "hotspot": hotspot_trial,
     "buurtpreventie": buurtpreventie_trial,
     "baseline": baseline_trial,
+    "hardening": hardening_trial,
 }
 
 
@@ -599,12 +716,12 @@ def merge(parts: list[Measurement]) -> Measurement:
     return Measurement(value, extra, counts)
 
 
-def bootstrap_se(ms: list[Measurement], seed: int = 0) -> float:
+def bootstrap_se(ms: list[Measurement], seed: int = 0, name: str = "value") -> float:
     """Standard error of :func:`estimate`, by resampling replications (NaN below 2)."""
     if len(ms) < 2:
         return float("nan")
     rng = np.random.default_rng(seed)
-    draws = [estimate([ms[i] for i in rng.integers(0, len(ms), len(ms))])
+    draws = [estimate([ms[i] for i in rng.integers(0, len(ms), len(ms))], name)
              for _ in range(BOOTSTRAP)]
     d = np.asarray(draws, dtype=float)
     d = d[np.isfinite(d)]
@@ -628,12 +745,28 @@ class StudyResult:
     high: float
     se: float
     extra: dict[str, float]
+    placebo_se: float = float("nan")  # bootstrap se of extra["control_vs_placebo"]
+
+    @property
+    def clean(self) -> bool:
+        """The control group moved against the same-seed placebo by no more than noise.
+
+        True for studies without a placebo; with one, ``|control_vs_placebo|`` must be
+        within :data:`PLACEBO_Z` bootstrap standard errors of zero (a single replication
+        has no standard error and is taken as clean only when the change is exactly 0).
+        """
+        x = self.extra.get("control_vs_placebo")
+        if x is None or not np.isfinite(x):
+            return True
+        se = self.placebo_se if np.isfinite(self.placebo_se) else 0.0
+        return bool(abs(x) <= PLACEBO_Z * se)
 
     @property
     def within(self) -> bool:
-        """The simulated effect lies within the published range."""
+        """The simulated effect lies within the published range (and controls are clean)."""
         s = self.study
-        return bool(np.isfinite(self.simulated) and s.low <= self.simulated <= s.high)
+        return bool(np.isfinite(self.simulated) and s.low <= self.simulated <= s.high
+                    and self.clean)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON row."""
@@ -643,6 +776,9 @@ class StudyResult:
                 "simulated": self.simulated, "low": self.low, "high": self.high,
                 "within": self.within, "se": self.se, "kind": s.kind, "design": s.design,
                 "source": s.source, "parameter": s.parameter,
+                "role": s.role, "role_note": s.role_note, "controls_clean": self.clean,
+                "control_vs_placebo_se": (self.placebo_se if np.isfinite(self.placebo_se)
+                                          else None),
                 "replications": len(self.values),
                 "trials_per_replication": TRIALS_PER_REPLICATION[s.trial],
                 "values": self.values, "extra": self.extra}
@@ -661,8 +797,10 @@ def study_results(keys: list[str], results: list[TaskResult]) -> list[StudyResul
         _, lo, hi = summarise(values)
         names = list(ms[0].extra) if ms else []
         extra = {n: estimate(ms, n) for n in names}
+        placebo_se = (bootstrap_se(ms, name="control_vs_placebo")
+                      if "control_vs_placebo" in names else float("nan"))
         rows.append(StudyResult(STUDIES[key], values, estimate(ms), lo, hi, bootstrap_se(ms),
-                                extra))
+                                extra, placebo_se))
     return rows
 
 

@@ -66,6 +66,8 @@ PARAMETERS: dict[str, tuple[str, str]] = {
                                          "offenders: chance to retry elsewhere"),
     "offenders.sentence_days": ("inbrekers: dagen vast na aanhouding",
                                 "offenders: days removed after arrest"),
+    "offenders.visibility_shape": ("inbrekers: spreiding vindbaarheid (gamma-vorm)",
+                                   "offenders: spread of visibility (gamma shape)"),
     "offenders.weekend_multiplier": ("inbrekers: factor weekend", "offenders: weekend multiplier"),
     "patrol.deterrence_radius_m": ("surveillance: straal afschrikking",
                                    "patrol: deterrence radius"),
@@ -74,6 +76,7 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "patrol.hotspot_window_days": ("surveillance: venster hotspots", "patrol: hot-spot window"),
     "patrol.residual_deterrence_hours": ("surveillance: naijlende afschrikking",
                                          "patrol: residual deterrence"),
+    "patrol.visit_minutes": ("surveillance: duur bezoek", "patrol: visit length"),
     "patrol.visits_per_hour": ("surveillance: bezoeken per uur", "patrol: visits per hour"),
     "residents.asleep_deterrence": ("bewoners: afschrikking slapend",
                                     "residents: deterrence when asleep"),
@@ -81,8 +84,10 @@ PARAMETERS: dict[str, tuple[str, str]] = {
                                     "residents: chance an attempt fails"),
     "residents.caught_in_act_prob": ("bewoners: kans op heterdaad",
                                      "residents: chance caught in the act"),
-    "residents.hardened_attempt_fail_prob": ("bewoners: mislukken bij inbraakwerend hang- en "
-                                             "sluitwerk", "residents: failure on hardened homes"),
+    "residents.hardened_attempt_fail_prob": ("bewoners: weerstand inbraakwerende woning "
+                                             "(overgeslagen of mislukt)",
+                                             "residents: resistance of hardened homes "
+                                             "(passed by or failed)"),
     "residents.holiday_away_share": ("bewoners: aandeel op vakantie",
                                      "residents: share away on holiday"),
     "residents.initial_hardened_share": ("bewoners: aandeel inbraakwerend",

@@ -226,8 +226,17 @@ def _print_table(comp: dict, out: Path, lang: str) -> None:
     console.print(t(lang, "cmp_note", minreps=MIN_REPLICATIONS), style="dim", highlight=False)
     draws = p.get("parameter_draws")
     if draws:
+        clipped = ", ".join(f"{k} {v}" for k, v in draws.get("clipped", {}).items() if v)
         console.print(t(lang, "draws", n=draws["n"], params=", ".join(draws["parameters"]),
-                        file=draws["file"]), style="dim", highlight=False)
+                        file=draws["file"], clipped=clipped or "0"), style="dim",
+                      highlight=False)
+        for r in comp["rows"]:
+            d = r.get("draw_effect")
+            if d and d.get("median") is not None:
+                top = ", ".join(f"{s['input']} ({s['share']:.0%})" for s in d["spread"][:3])
+                console.print(t(lang, "draw_effect", name=r["scenario"], n=d["draws"],
+                                median=d["median"], p5=d["p5"], p95=d["p95"],
+                                top=top or "–"), highlight=False)
     for item in comparison_checks(comp)["structural_programmes"]:
         console.print(t(lang, "structural", name=item["scenario"],
                         part=report_tr(lang, "part_" + item["part"])), style="dim",

@@ -199,23 +199,33 @@ def _print_rows(rows: list[StudyResult], con: Console, replications: int, seed: 
     t.add_column("simulated", justify="right", no_wrap=True)
     t.add_column("se", justify="right", no_wrap=True)
     t.add_column("90% of reps", justify="right", no_wrap=True)
+    t.add_column("role", no_wrap=True)
     t.add_column("", no_wrap=True)
     for r in rows:
         s = r.study
-        verdict = "[green]ok[/]" if r.within else "[red]off[/]"
+        verdict = ("[green]ok[/]" if r.within else
+                   "[red]controls moved[/]" if not r.clean else "[red]off[/]")
         t.add_row(s.key, fmt(s.published, s.kind), f"{fmt(s.low, s.kind)} … {fmt(s.high, s.kind)}",
                   fmt(r.simulated, s.kind), fmt(r.se, s.kind, signed=False),
-                  f"{fmt(r.low, s.kind)} … {fmt(r.high, s.kind)}", verdict)
+                  f"{fmt(r.low, s.kind)} … {fmt(r.high, s.kind)}", s.role, verdict)
     con.print(t)
     for r in rows:
         s = r.study
         extra = "; ".join(f"{k} {_extra(k, v)}" for k, v in r.extra.items()
-                          if not k.endswith("_per_1000"))  # (those are in --json)
-        con.print(f"[bold]{s.key}[/] ({escape(s.source)}; {escape(s.mechanism)}): "
-                  f"{escape(s.design)}."
-                  + (f" Extra: {escape(extra)}." if extra else ""), highlight=False)
+                          if not k.endswith("_per_1000")  # (those are in --json)
+                          and k != "control_vs_placebo")  # (its own sentence below)
+        con.print(f"[bold]{s.key}[/] ({escape(s.source)}; {escape(s.mechanism)}; "
+                  f"{s.role}: {escape(s.role_note)}): {escape(s.design)}."
+                  + (f" Extra: {escape(extra)}." if extra else "")
+                  + (f" Control group against the same-seed placebo: "
+                     f"{_extra('control_vs_placebo_did', r.extra['control_vs_placebo'])} ± "
+                     f"{fmt(r.placebo_se, 'effect', signed=False)} "
+                     f"({'within noise' if r.clean else 'MOVED: the study is contaminated'})."
+                     if "control_vs_placebo" in r.extra else ""), highlight=False)
     con.print(f"simulated: pooled over replications (DiD) or their mean; 90%: the 5th-95th "
-              f"percentile of single replications; {secs:.0f} s.", highlight=False)
+              f"percentile of single replications; role: fitted = its published figure set a "
+              f"parameter (agreement by construction), independent = nothing was fitted to "
+              f"it; {secs:.0f} s.", highlight=False)
 
 
 def _extra(name: str, value: float) -> str:

@@ -104,8 +104,11 @@ WORDS: dict[str, dict[str, str]] = {
                     "demonstrably improve (interval from {minreps} replications); spread: "
                     "coefficient of variation of burglaries per 1,000 households between "
                     "wijken; after end: change in the years after the programme's last year.",
-        "draws": "intervals include parameter uncertainty: replication r ran with draw r mod "
-                 "{n} of the calibrated parameters ({params}) from {file}.",
+        "draws": "replication r ran with draw r mod {n} of every uncertain input: the "
+                 "calibrated parameters (from {file}), the mechanism strengths and the "
+                 "priors ({params}); draws set to a bound: {clipped}.",
+        "draw_effect": "{name}: effect across {n} draws {median:+.1%} (5-95%: {p5:+.1%} to "
+                       "{p95:+.1%}); the spread follows most {top}.",
         "cmp_results": "results: {dir}  (comparison.json, runs.sqlite, figures/*.png|svg)",
         "cmp_report": "report:  sim report {dir} [--format pdf|html] [--lang nl|en]",
         "warning": "warning",
@@ -204,8 +207,11 @@ WORDS: dict[str, dict[str, str]] = {
                     "{minreps} replicaties); spreiding: variatiecoëfficiënt van inbraken per "
                     "1.000 huishoudens tussen wijken; na afloop: verandering in de jaren na "
                     "het laatste programmajaar.",
-        "draws": "de intervallen bevatten ook parameteronzekerheid: replicatie r draaide met "
-                 "trekking r mod {n} van de gekalibreerde parameters ({params}) uit {file}.",
+        "draws": "replicatie r draaide met trekking r mod {n} van elke onzekere invoer: de "
+                 "gekalibreerde parameters (uit {file}), de sterktes van de mechanismen en "
+                 "de aannames ({params}); trekkingen op een grens gezet: {clipped}.",
+        "draw_effect": "{name}: effect over {n} trekkingen {median:+.1%} (5-95%: {p5:+.1%} "
+                       "tot {p95:+.1%}); de spreiding volgt vooral {top}.",
         "cmp_results": "resultaten: {dir}  (comparison.json, runs.sqlite, figures/*.png|svg)",
         "cmp_report": "rapport:    sim report {dir} [--format pdf|html] [--lang nl|en]",
         "warning": "let op",

@@ -4,7 +4,17 @@ Agents hold the decisions; state that is touched every simulated hour lives in n
 arrays owned by the model (``model.last_visit``, ``model.hardened``, ...). The many
 households are one :class:`Residents` agent whose state is those arrays, so a tick never
 calls Python once per household. Guardians plan a day of patrol visits in one go
-(:meth:`Guardian.plan_day`); the model applies the plan hour by hour.
+(:func:`plan_patrols`); the model applies the plan hour by hour.
+
+Where each agent's vectorised behaviour lives (a Mesa reader looks for ``step``):
+
+* ``Burglar``: outings ``WijkModel._start_day``; target choice and deterrence
+  ``WijkModel._outing``; attempt, caught, cleared ``WijkModel._attempt``; sentence and
+  replacement ``WijkModel.arrest``;
+* ``Residents``: arrays read in ``WijkModel._outing`` and ``WijkModel._attempt``;
+* guardians: patrol visits :func:`plan_patrols`, applied in ``WijkModel.step``;
+* ``InterventieTeam``: arrests of known offenders :meth:`InterventieTeam.work_offenders`;
+* ``Wijkregisseur``: network, hardening uptake, buurtpreventie :meth:`Wijkregisseur.step_day`.
 """
 
 from __future__ import annotations
@@ -27,7 +37,10 @@ class Residents(Agent):
     """All households of the city, as arrays over home cells (cells with households).
 
     Holds occupancy by hour, target hardening (share of hardened homes per cell) and
-    buurtpreventie coverage; reacts to victimisation by hardening.
+    buurtpreventie coverage; reacts to victimisation by hardening. Where it acts: the
+    arrays are read in ``WijkModel._outing`` (occupied homes, buurtpreventie, hardened
+    homes passed by) and ``WijkModel._attempt`` (hardened homes resist, alert neighbours);
+    victims harden in :meth:`after_burglary`.
     """
 
     def __init__(self, model: WijkModel):
@@ -46,15 +59,24 @@ class Residents(Agent):
 
 
 class Burglar(Agent):
-    """An active offender with a base (home or entry point) and a distance-decay kernel."""
+    """An active offender with a base (home or entry point) and a distance-decay kernel.
+
+    A reader coming from Mesa looks for a ``step`` here: there is none. Burglars' behaviour
+    is vectorised in the model: outings per hour are drawn in ``WijkModel._start_day``, who
+    goes out, target choice and deterrence in ``WijkModel._outing``, the attempt in
+    ``WijkModel._attempt``, arrest, sentence and replacement in ``WijkModel.arrest``, and
+    being found by the interventieteam in :meth:`InterventieTeam.work_offenders`.
+    """
 
     def __init__(self, model: WijkModel, base_xy: np.ndarray, local: bool, rate: float,
-                 known: bool):
+                 known: bool, visibility: float = 1.0):
         super().__init__(model)
         self.base_xy = base_xy
         self.local = local
         self.rate = rate  # individual offending rate, relative to the mean offender (1.0)
         self.known = known  # known to police: target of offender-focused work
+        # how easy to find for offender-focused work, relative to the mean offender (1.0)
+        self.visibility = visibility
         self.free_from = 0  # tick from which the offender is active
         d_km = np.hypot(*(model.home_xy - base_xy).T) / 1000.0
         # Journey to crime: strong distance decay from the base (Bernasco & Nieuwbeerta 2005).
@@ -64,7 +86,12 @@ class Burglar(Agent):
 
 
 class Guardian(Agent):
-    """A patrolling guardian group (boa's or wijkagenten of one gebied, or the team)."""
+    """A patrolling guardian group (boa's or wijkagenten of one gebied, or the team).
+
+    Its visits are planned for a whole day at once, for all groups together, in
+    :func:`plan_patrols` (called from ``WijkModel._start_day``) and applied hour by hour in
+    ``WijkModel.step``; how a visit deters is in ``WijkModel._outing``.
+    """
 
     kind: int = BOA
 
@@ -198,7 +225,11 @@ class WijkagentTeam(Guardian):
 
 
 class InterventieTeam(Guardian):
-    """Spoor 1: hotspot patrol at high-risk hours city-wide, and offender-focused work."""
+    """Spoor 1: hotspot patrol at high-risk hours city-wide, and offender-focused work.
+
+    Patrol: :func:`plan_patrols` (deterrence in ``WijkModel._outing``); offender work:
+    :meth:`work_offenders`, called daily from ``WijkModel._start_day``.
+    """
 
     kind = TEAM
 
@@ -234,35 +265,47 @@ class InterventieTeam(Guardian):
         return self.model.params.interventieteam.info_quality
 
     def work_offenders(self, day: int, rng: np.random.Generator) -> None:
-        """Offender-focused hours: identify active offenders, and arrest known ones.
+        """Offender-focused hours: find free offenders; arrest known ones, identify others.
 
-        Both happen at a fixed rate per hour and favour the most active offenders (a
-        "top-X" approach: the prolific are the most visible and the first target). The
-        identification stands for the team's information position (Amstelveen 2023), without which
-        newcomers replacing arrested offenders would stay out of its sight.
+        Each free offender is found today with probability 1 - exp(-hours x c x w), where
+        ``w = rate x visibility`` (the prolific and the visible are found first: a "top-X"
+        approach) and ``c`` makes the expected finds per 100 hours against the starting
+        pool equal ``offender_arrests_per_100_hours`` (known offenders) or
+        ``offenders_identified_per_100_hours`` (unknown ones). Found and known: arrested;
+        found and unknown: now known (the team's information position, Amstelveen 2023).
+        Because the easy ones are soon caught (and serve their sentence) while the hard
+        ones stay hard to find, the arrests per hour fall as hours grow: the effect
+        levels off.
         """
         t = self.model.params.interventieteam
         hours = self._burglary_hours_per_day(day) * t.offender_focus_share
         if hours <= 0:
             return
-        free = self.model.free_burglars()
-        unknown = [b for b in free if not b.known]
-        n_id = min(len(unknown), rng.poisson(hours * t.offenders_identified_per_100_hours / 100))
-        if n_id:
-            rates = np.array([b.rate for b in unknown])
-            for i in rng.choice(len(unknown), size=n_id, replace=False, p=rates / rates.sum()):
-                unknown[int(i)].known = True
-        known = [b for b in free if b.known]
-        n = min(len(known), rng.poisson(hours * t.offender_arrests_per_100_hours / 100.0))
-        if n == 0:
+        m = self.model
+        free = m.free_burglars()
+        if not free:
             return
-        rates = np.array([b.rate for b in known])
-        for i in rng.choice(len(known), size=n, replace=False, p=rates / rates.sum()):
-            self.model.arrest(known[int(i)], rng, at_burglary=False)
+        o = m.params.offenders
+        pool = max(float(o.active_offenders), 1.0)
+        known = np.array([b.known for b in free])
+        w = np.array([b.rate * b.visibility for b in free])
+        c = np.where(known,
+                     t.offender_arrests_per_100_hours / 100.0 / max(pool * o.known_share, 1.0),
+                     t.offenders_identified_per_100_hours / 100.0
+                     / max(pool * (1.0 - o.known_share), 1.0))
+        found = rng.random(len(free)) < -np.expm1(-hours * c * w)
+        for i in np.flatnonzero(found):
+            if known[i]:
+                m.arrest(free[int(i)], rng, at_burglary=False)
+            else:
+                free[int(i)].known = True
 
 
 class Wijkregisseur(Agent):
     """Spoor 2: network director of one gebied. No patrol; acts through residents.
+
+    Stepped once a day from ``WijkModel._start_day`` (:meth:`step_day`); its effects act
+    through the residents' arrays, read in ``WijkModel._outing`` and ``_attempt``.
 
     ``strength`` (0..1) grows with the hours spent on contacts (``contact_share`` of the
     regisseurs' hours; ``contact_hours_to_network`` hours bring it to 63%) and decays

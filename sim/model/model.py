@@ -9,12 +9,22 @@ One simulated hour (:meth:`WijkModel.step`):
    guardian group draw today's patrol visits, and draw how many burglar outings start in
    each hour;
 2. apply this hour's patrol visits (``last_visit[kind][cells] = tick``);
-3. run this hour's outings: an offender picks a target cell, may abort (home occupied,
-   guardian seen recently, buurtpreventie), attempts (fails more often on hardened homes),
-   may be caught, and leaves a near-repeat boost around the target.
+3. run this hour's outings (:meth:`WijkModel._outing`, the vectorised behaviour of the
+   ``Burglar`` agents): an offender picks a target cell, may be deterred (home occupied,
+   guardian present or seen minutes ago, buurtpreventie, a hardened home passed by) and
+   then tries one other target or goes home, attempts (:meth:`WijkModel._attempt`: fails
+   more often on hardened homes), may be caught, and leaves a near-repeat boost.
 
-Randomness: three generators spawned from one seed — ``rng`` (Mesa's, structure),
-``rng_offending`` (outings and outcomes) and ``rng_patrol`` (patrol plans) — so two scenarios
+Mechanism to code: target choice and deterrence ``WijkModel._outing``; attempt, failure,
+caught in the act and clearance ``WijkModel._attempt``; hardening (avoidance and failure,
+one strength) ``WijkModel._outing``/``_attempt`` with uptake in ``Residents`` and
+``Wijkregisseur.step_day``; patrol visits ``agents.plan_patrols`` applied in
+``WijkModel.step``; arrests of known offenders ``InterventieTeam.work_offenders``;
+sentences and replacement ``WijkModel.arrest``.
+
+Randomness: four generators spawned from one seed — ``rng`` (Mesa's, structure),
+``rng_offending`` (outings and outcomes), ``rng_patrol`` (patrol plans) and ``rng_study``
+(a virtual study's extra visits) — so two scenarios
 run with the same seed share their random streams where they share behaviour (common
 random numbers).
 """
@@ -88,13 +98,16 @@ class WijkModel(Model):
 
     def __init__(self, scenario: Scenario, city: City, seed: int = 0,
                  study: StudyHook | None = None):
-        streams = np.random.SeedSequence(seed).spawn(3)
+        streams = np.random.SeedSequence(seed).spawn(4)
         super().__init__(rng=np.random.default_rng(streams[0]))
         self.params = scenario  # (Mesa's own `scenario` attribute is left alone)
         self.city = city
         self.seed = seed
         self.rng_offending = np.random.default_rng(streams[1])
         self.rng_patrol = np.random.default_rng(streams[2])
+        # a study's extra visits draw their minutes here, so the model's own streams stay
+        # those of the same run without the study (common random numbers with a placebo)
+        self.rng_study = np.random.default_rng(streams[3])
         self.tick = 0
         self.study = study  # a virtual study's daily intervention (sim.analysis.evidence)
         self.empty_int = np.zeros(0, dtype=np.int64)
@@ -151,13 +164,17 @@ class WijkModel(Model):
             self.regisseurs.append(Wijkregisseur(self, g, cells, p.wijkregisseur.per_gebied))
         self.team = InterventieTeam(self, None, np.arange(self.n_homes))
         self.guardians = [*self.boa_teams, *self.agent_teams, self.team]
-        self.last_visit = np.full((3, self.n_homes), -(10**9), dtype=np.int64)
+        # start of the last visit per (kind, home cell), in hours since the start (a visit
+        # starts at a random minute of its hour and deters at full strength for its length)
+        self.last_visit = np.full((3, self.n_homes), -1e9)
+        self._visit_h = self.params.patrol.visit_minutes / 60.0
         self.catch_prob = np.array(
             [p.boa.catch_prob, p.wijkagenten.catch_prob, p.interventieteam.catch_prob]
         )
         self.visit_count = np.zeros((3, self.n_homes), dtype=np.int64)  # patrol visits so far
         self._last_visit_flat = self.last_visit.ravel()  # a view: same memory
         self._plan_slots = self.empty_int
+        self._plan_times = np.zeros(0)
         self._plan_offsets = [0] * (HOURS_PER_DAY + 1)
 
     def _setup_offenders(self) -> None:
@@ -177,6 +194,7 @@ class WijkModel(Model):
         p = self.params.offenders
         if rate is None:
             rate = self.rng.gamma(p.rate_shape, 1.0 / p.rate_shape)
+        visibility = self.rng.gamma(p.visibility_shape, 1.0 / p.visibility_shape)
         if known is None:  # the prolific are more often known to the police
             known = bool(self.rng.random() < min(1.0, p.known_share * rate))
         if self.rng.random() < p.local_share:
@@ -202,7 +220,7 @@ class WijkModel(Model):
             else:
                 base = np.array([0.0, u - 2 * side_w - side_h])
             local = False
-        return Burglar(self, base, local, rate, known)
+        return Burglar(self, base, local, rate, known, visibility)
 
     # ---- helpers used by agents -----------------------------------------------------------
     def year_of_day(self, day: int) -> int:
@@ -247,7 +265,7 @@ class WijkModel(Model):
         # (one assignment into the flattened (kind, cell) array of last visits).
         a, b = self._plan_offsets[hour], self._plan_offsets[hour + 1]
         if b > a:
-            self._last_visit_flat[self._plan_slots[a:b]] = t
+            self._last_visit_flat[self._plan_slots[a:b]] = self._plan_times[a:b]
         for _ in range(self._outings[hour]):
             self._outing(t, hour)
         self.tick = t + 1
@@ -300,22 +318,27 @@ class WijkModel(Model):
             self.drivers.start_day(day, self.residents)
         for reg in self.regisseurs:
             reg.step_day(day)
-        # the static part of target choice: homes x place attractiveness (hardening works
-        # only through failed attempts: one mechanism, see _attempt)
+        # the static part of target choice: homes x place attractiveness (hardening is seen
+        # at the home itself: see _outing)
         self.base_weight = self.households * self.attractiveness
         # today's patrol visits of every guardian group, ordered by hour; a visit is stored
         # as a slot kind * n_homes + cell of the flattened last_visit array
         hours, cells, kinds = plan_patrols(self, self.guardians, day, self.rng_patrol)
+        # each visit starts at a random minute of its hour
+        times = hours + self.rng_patrol.random(hours.size)
         if self.study is not None:
             extra = self.study(self, day)
             if extra is not None:
                 hours = np.concatenate([hours, extra[0]])
                 cells = np.concatenate([cells, extra[1]])
                 kinds = np.concatenate([kinds, extra[2]])
+                times = np.concatenate([times, extra[0] + self.rng_study.random(extra[0].size)])
         slots = kinds * self.n_homes + cells
         self.visit_count += np.bincount(slots, minlength=3 * self.n_homes).reshape(3, -1)
-        order = np.argsort(hours, kind="stable")
+        # in time order, so the last write to a slot is its latest visit
+        order = np.argsort(times)
         self._plan_slots = slots[order]
+        self._plan_times = t + times[order]
         self._plan_offsets = np.searchsorted(
             hours[order], np.arange(HOURS_PER_DAY + 1)).tolist()
         self.team.work_offenders(day, self.rng_offending)
@@ -370,39 +393,49 @@ class WijkModel(Model):
             weights = weights * (1.0 + p.near_repeat.boost_per_event * self.boost
                                  * math.exp(-(t - self._boost_origin) / tau))
         cum = np.cumsum(weights)
+        res = self.residents
         for attempt_no in range(2):
             cell = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")),
                        self.n_homes - 1)
             # occupied home: the burglar moves on (no event)
             if rng.random() < self._at_home_today[hour]:
                 return
-            # perceived risk: guardians in the street block now or recently (weighted by
-            # distance, decaying after the visit), and buurtpreventie
+            # perceived risk: guardians in the street block now or minutes ago (weighted
+            # by distance; full while the visit lasts, then decaying), buurtpreventie, and
+            # the home itself: a hardened home is seen and passed by (avoidance)
             reach = self.patrol_reach
             a, b = reach.indptr[cell], reach.indptr[cell + 1]
-            since = t - self.last_visit[:, reach.indices[a:b]]
-            felt = np.exp(-since / p.patrol.residual_deterrence_hours) * reach.data[a:b]
-            d_patrol = p.patrol.deterrence_when_present * felt.max()
-            # guardians in the street block this very hour can respond (distance-weighted)
-            present = ((since == 0) * reach.data[a:b]).max(axis=1)
-            d_bp = self.residents.buurtpreventie[cell] * p.wijkregisseur.buurtpreventie_deterrence
-            if rng.random() < 1 - (1 - d_patrol) * (1 - d_bp):
+            since = t + rng.random() - self.last_visit[:, reach.indices[a:b]]  # hours
+            here = (since >= 0) & (since <= self._visit_h)
+            felt = np.where(since < 0, 0.0, np.exp(
+                -np.maximum(since - self._visit_h, 0.0) / p.patrol.residual_deterrence_hours))
+            d_patrol = p.patrol.deterrence_when_present * (felt * reach.data[a:b]).max()
+            # guardians in the street block at this moment can respond (distance-weighted)
+            present = (here * reach.data[a:b]).max(axis=1)
+            d_bp = res.buurtpreventie[cell] * p.wijkregisseur.buurtpreventie_deterrence
+            hardened = rng.random() < res.hardened[cell]
+            d_home = p.residents.hardened_attempt_fail_prob if hardened else 0.0
+            if rng.random() < 1 - (1 - d_patrol) * (1 - d_bp) * (1 - d_home):
                 if attempt_no == 0 and rng.random() < p.offenders.retry_after_abort_prob:
                     continue  # displacement: try another target
-                return
+                return  # the outing ends
             break
         else:
             return
-        self._attempt(t, cell, burglar, present, rng)
+        self._attempt(t, cell, burglar, present, hardened, rng)
 
-    def _attempt(self, t: int, cell: int, burglar: Burglar, present: np.ndarray, rng) -> None:
-        """An attempt is made: it may fail, be caught, and leaves a near-repeat boost."""
+    def _attempt(self, t: int, cell: int, burglar: Burglar, present: np.ndarray,
+                 hardened: bool, rng) -> None:
+        """An attempt is made: it may fail, be caught, and leaves a near-repeat boost.
+
+        A hardened home resists with the same strength that made burglars pass hardened
+        homes by: the attempt fails with 1 - (1 - attempt_fail_prob)(1 - strength).
+        """
         p = self.params
         res = self.residents
-        # Is the chosen home hardened? Target choice does not see hardening, so it is a
-        # hardened home with the cell's hardened share.
-        hardened = rng.random() < res.hardened[cell]
-        fail = p.residents.hardened_attempt_fail_prob if hardened else p.residents.attempt_fail_prob
+        fail = p.residents.attempt_fail_prob
+        if hardened:
+            fail = 1 - (1 - fail) * (1 - p.residents.hardened_attempt_fail_prob)
         completed = rng.random() >= fail
         # caught in the act by guardians present now, or by alert neighbours
         p_free = np.prod(1 - self.catch_prob * present)

@@ -78,11 +78,19 @@ class Section(BaseModel):
 class Offenders(Section):
     """The pool of active burglars."""
 
-    active_offenders: int = P(45, "offenders", 0, MAX_OFFENDERS,
-                              source="estimate (calibrated via outings)")
+    # The pool: the gemeente's woninginbraken a year (402 in 2017) over a prior of 5 (3-10)
+    # burglaries a year per active offender within the gemeente (criminal-career
+    # literature, Blumstein et al. 1986; no Dutch figure); checked against the registered
+    # suspects (CBS: 0.09 suspects per woninginbraak, 2012 and 2021, so about 37 a year in
+    # Amstelveen) and the arrests (Politie A-A: 0.07 per woninginbraak, 2016-2017). See
+    # docs/incapacitation.md.
+    active_offenders: int = P(80, "offenders", 0, MAX_OFFENDERS,
+                              source="402 woninginbraken (2017) / prior 5 (3-10) burglaries per "
+                                     "offender-year (Blumstein et al. 1986): 80 (40-135); "
+                                     "docs/incapacitation.md")
     local_share: float = P(0.6, "fraction", 0, 1, source="estimate; most burglars live nearby "
                            "(Bernasco & Nieuwbeerta 2005)")
-    outings_per_offender_day: float = P(0.10, "outings per offender per day", 0, 5,
+    outings_per_offender_day: float = P(0.055, "outings per offender per day", 0, 5,
                                         source="estimate; fitted by `sim calibrate`")
     journey_decay_km: float = P(1.5, "km", 0.05, 50, source="Bernasco & Nieuwbeerta 2005 "
                                 "(estimate): distance decay scale")
@@ -95,8 +103,17 @@ class Offenders(Section):
                "burglary and theft from cars by about a quarter in the cities that used them "
                "(Vollaard 2013), so a removed offender's place stays largely empty for years "
                "rather than weeks; the range is an estimate")
-    retry_after_abort_prob: float = P(0.3, "probability", 0, 1, source="estimate: tries "
-                                      "another target (displacement)")
+    # A deterred outing (patrol, buurtpreventie, a hardened home passed by) tries one other
+    # target with this probability and otherwise ends; set so that the buurtpreventie
+    # replication shows what Akkermans & Vollaard 2015 found next door: no displacement.
+    # At 0.3 the control wijken of the buurtpreventie replication rose +18% against a
+    # same-seed placebo (displacement the study did not find); at 0 they moved -2% (within
+    # noise). The line through the two meets zero at 0.03 (seed 11, 4 replications).
+    retry_after_abort_prob: float = P(
+        0.03, "probability", 0, 1,
+        source="set by the virtual replication of Akkermans & Vollaard 2015 (sim evidence): "
+               "its control wijken must not move against a same-seed placebo (the study found "
+               "no displacement next door)")
     # Offending is concentrated: individual rates ~ Gamma(shape, mean 1); a small shape means
     # a few prolific offenders commit most burglaries (Farrington et al. 2013;
     # Wolfgang et al. 1972).
@@ -105,6 +122,13 @@ class Offenders(Section):
                                  "offending is concentrated)")
     known_share: float = P(0.3, "fraction", 0, 1, source="estimate: share known to police, "
                            "more likely the prolific")
+    # How easy an offender is to find for offender-focused police work (habits, address,
+    # associates), relative to the mean offender: Gamma(shape, mean 1) per offender. A
+    # small shape means a few are easy to find and most are hard, so a team catches the
+    # easiest first and its effect levels off as it grows.
+    visibility_shape: float = P(0.5, "gamma shape", 0.05, 10_000,
+                                source="prior 0.5 (range 0.25-2): no figure exists; stated "
+                                       "as an estimate")
     activity_by_hour: list[Annotated[float, Field(ge=0, le=10)]] = _hourly(
         [0.35, 0.2, 0.2, 0.15, 0.15, 0.2, 0.2, 0.4, 0.7, 1.0, 1.1, 1.2,
          1.2, 1.2, 1.2, 1.2, 1.3, 1.5, 1.6, 1.6, 1.4, 1.0, 1.0, 0.55],
@@ -132,13 +156,17 @@ class Residents(Section):
         "estimate (time-use surveys give this shape)")
     initial_hardened_share: float = P(0.35, "fraction of homes", 0, 1,
                                       source="estimate: homes with PKVW-level locks")
-    # Hardening works through one mechanism: attempts on hardened homes fail more often. Its
-    # strength is set so that the virtual replication of Vollaard & van Ours 2011 (`sim
-    # evidence`) gives their effect on burglary risk; the published effect is never entered.
+    # Hardening works through one mechanism with one strength s, a hardened home's
+    # resistance: burglars see it and pass it by with probability s (avoidance: the outing
+    # then tries elsewhere or ends, like any deterred outing), and an attempt made anyway
+    # fails with probability 1 - (1 - attempt_fail_prob)(1 - s). s is set so that the
+    # virtual replication of Vollaard & van Ours 2011 (`sim evidence`: homes built under the
+    # 1999 code against older homes) gives their effect; the published effect is never
+    # entered.
     attempt_fail_prob: float = P(0.25, "probability", 0, 1, source="estimate; attempt share "
                                  "35% (367 vs 240, 2015; RTV Amstelveen 2016)")
     hardened_attempt_fail_prob: float = P(
-        0.50, "probability", 0, 1,
+        0.33, "probability", 0, 1,
         source="set by the virtual replication of Vollaard & van Ours 2011 (sim evidence)")
     victim_hardening_prob: float = P(0.3, "probability", 0, 1,
                                      source="estimate: victims who harden afterwards")
@@ -178,9 +206,19 @@ class Patrol(Section):
 
     visits_per_hour: float = P(4, "visits per hour", 0.1, 60,
                                source="10–15 minute visits (Koper 1995)")
+    # A visit deters at full strength for its own length, then residual deterrence decays;
+    # a visit starts at a random minute of its hour.
+    visit_minutes: float = P(12.5, "minutes", 1, 60,
+                             source="Koper 1995: 10–15 minute stops")
+    # Refit after visits came to deter for their minutes only (issue 20): the virtual
+    # Braga et al. 2019 study gives -8% (+/- 4-6%) at 0.5 and at 1.0 alike, inside the
+    # published range (-25% to -7%) but short of the pooled -16% at any value; the study does
+    # not identify the strength, so the default is the middle of 0.5-1.0, a prior.
     deterrence_when_present: float = P(
-        0.5, "probability", 0, 1,
-        source="set by the virtual replication of Braga et al. 2019 (sim evidence)")
+        0.75, "probability", 0, 1,
+        source="prior 0.75 (0.5-1.0): the virtual replication of Braga et al. 2019 (sim "
+               "evidence) gives about -8% at any value in that range (Telep et al. 2014 "
+               "dosage)")
     residual_deterrence_hours: float = P(0.25, "hours", 0.01, 24 * 30,
                                          source="Koper 1995: residual deterrence lasts minutes "
                                                 "after a 10–15 minute visit")
@@ -257,14 +295,21 @@ class Interventieteam(Section):
     info_quality: float = P(0.8, "fraction", 0, 1,
                             source="estimate: police craft, hotspot-focused")
     catch_prob: float = P(0.35, "probability", 0, 1)
+    # Offender-focused work finds each free offender at a rate proportional to their
+    # offending rate x visibility: known ones are arrested, unknown ones identified. The
+    # two parameters give the rates per 100 hours against the starting pool (all its
+    # known, or all its unknown offenders, at mean visibility); as the easiest are caught
+    # the rate falls, so the effect levels off with more hours.
     offender_arrests_per_100_hours: float = P(
         1.0, "arrests per 100 hours", 0, 100,
         source="prior 1.0 (range 0.5–2.0) arrests of known offenders per 100 offender-focused "
-               "hours: no public figure for the former team (Amstelveen inbrakenteam 2018); "
-               "not calibrated, so the team's effect is a prediction")
+               "hours against the starting pool: no public figure for the former team "
+               "(Amstelveen inbrakenteam 2018); not calibrated, so the team's effect is a "
+               "prediction")
     offenders_identified_per_100_hours: float = P(2.0, "offenders per 100 hours", 0, 100,
-                                                  source="estimate: information position "
-                                                         "(Amstelveen 2023)")
+                                                  source="estimate (range 1-4): information "
+                                                         "position (Amstelveen 2023), against "
+                                                         "the starting pool")
     clearance_multiplier: float = P(1.5, "multiplier", 0, 10,
                                     source="estimate: better information, more cases solved")
 
@@ -298,7 +343,7 @@ class Wijkregisseur(Section):
                                        source="estimate: households in a group at full "
                                               "network strength")
     buurtpreventie_deterrence: float = P(
-        0.53, "probability", 0, 1,
+        0.48, "probability", 0, 1,
         source="set by the virtual replication of Akkermans & Vollaard 2015 (sim evidence)")
     buurtpreventie_catch_prob: float = P(0.1, "probability", 0, 1,
                                          source="estimate: neighbours call in, caught")

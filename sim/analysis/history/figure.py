@@ -15,13 +15,15 @@ TEXT = {
            "observed": "geregistreerd (CBS/Politie 47018NED)",
            "band": "model: 90%-band", "mean": "model: gemiddelde",
            "team": "inbrakenteam", "lockdown": "lockdown",
-           "coverage": "{inside} van {n} jaren binnen de band"},
+           "coverage": "{inside} van {n} jaren binnen de band",
+           "outside": "geregistreerd, buiten de band"},
     "en": {"title": "Residential burglary in {city}: police record and model",
            "y": "burglaries per year (attempts included)",
            "observed": "registered (CBS/Politie 47018NED)",
            "band": "model: 90% band", "mean": "model: mean",
            "team": "burglary team", "lockdown": "lockdown",
-           "coverage": "{inside} of {n} years inside the band"},
+           "coverage": "{inside} of {n} years inside the band",
+           "outside": "registered, outside the band"},
 }
 
 
@@ -55,8 +57,12 @@ def history_figure(result: Any, path: str | Path, *, lang: str = "nl",
     ax.plot(x, [r["simulated"] for r in rows], color="#4c78a8", lw=1.5, label=t["mean"])
     obs = [(xx, r["observed"], r["inside"]) for xx, r in zip(x, rows, strict=True)
            if r["observed"] is not None]
-    ax.scatter([o[0] for o in obs], [o[1] for o in obs], zorder=3, s=22,
-               c=["#222222" if o[2] else "#d62728" for o in obs], label=t["observed"])
+    for inside, color, label in ((True, "#222222", t["observed"]),
+                                 (False, "#d62728", t["outside"])):
+        pts = [o for o in obs if bool(o[2]) == inside]
+        if pts:
+            ax.scatter([o[0] for o in pts], [o[1] for o in pts], zorder=3, s=22, c=color,
+                       label=label)
     n = len(obs)
     inside = sum(1 for o in obs if o[2])
     ax.set_title(title or t["title"].format(city=str(rec["city"]).capitalize()), fontsize=10)

@@ -34,6 +34,11 @@ LOCKDOWNS = ((2020 + 75 / 365, 2020 + 152 / 365, "lockdown 1"),
              (2020 + 349 / 365, 2021 + 117 / 365, "lockdown 2"))
 BAND = (5.0, 95.0)  # the 90% band, percentiles over runs
 RECORD_FIT = "record_fit.toml"
+#: Driver strengths that are priors with a stated range (scenario.py ``[drivers]``): each
+#: parameter draw also draws them, half the draws below the prior value (uniform between
+#: the range's low end and it) and half above (uniform up to the high end), so the median
+#: stays the prior and the band holds the stated range.
+PRIOR_RANGES = {"occupancy_strength": (0.5, 2.0), "hardening_pp_per_year": (0.8, 3.5)}
 
 
 @dataclass
@@ -106,8 +111,9 @@ def record_draws(city: str, n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` parameter override sets drawn from ``record_fit.toml`` ``[uncertainty]``.
 
     A multivariate normal around the estimates (their covariance: a higher elasticity goes
-    with a higher level), clipped to the bounds; none (the fitted values themselves) when
-    the city has no record fit or ``n`` is 0.
+    with a higher level), clipped to the bounds, and the drivers' prior strengths over their
+    stated ranges (:data:`PRIOR_RANGES`); none (the fitted values themselves) when the city
+    has no record fit or ``n`` is 0.
     """
     path = city_folder(city) / RECORD_FIT
     if n <= 0 or not path.is_file():
@@ -122,7 +128,16 @@ def record_draws(city: str, n: int, seed: int) -> list[dict[str, Any]]:
     lo, hi = np.asarray(unc["lower"], dtype=float), np.asarray(unc["upper"], dtype=float)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 21]))
     x = np.clip(rng.multivariate_normal(mean, cov, size=n, method="eigh"), lo, hi)
-    return [_nested(dict(zip(names, row.tolist(), strict=True))) for row in x]
+    base = load_scenario("baseline", city=city).drivers
+    out = []
+    for i, row in enumerate(x):
+        d = _nested(dict(zip(names, row.tolist(), strict=True)))
+        for k, (a, b) in PRIOR_RANGES.items():
+            mid = float(getattr(base, k))
+            d.setdefault("drivers", {})[k] = float(rng.uniform(a, mid) if i % 2 else
+                                                   rng.uniform(mid, b))
+        out.append(d)
+    return out
 
 
 def _nested(flat: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ CONFOUNDERS = (
     "2017: an itinerant (Chilean) gang behind part of Amstelveen's 2017 peak, 7 arrested by "
     "2018 (NH Nieuws; data/drivers/08): it raises the pre years, so it biases the DiD "
     "towards a team benefit",
-    "spring 2018: a temporary police burglary team (mayor's letter 27 Oct 2018), before the "
+    "spring 2018: a temporary police burglary team (mayor's letter of 2018-10-27), before the "
     "municipal team",
     "2020-2021: the lockdowns, inside the post years, hit gemeenten unequally (see "
     "record_lockdown)",
