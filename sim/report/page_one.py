@@ -61,8 +61,7 @@ WORDS = {
                           "ligt binnen hun marge.",
         "p1_team_contradicts": "De eigen cijfers spreken de studies tegen: de voorspelling "
                                "uit studies elders ligt buiten de marge van wat de politie "
-                               "in Amstelveen registreerde. Het rapport volgt de eigen "
-                               "cijfers.",
+                               "in Amstelveen registreerde.",
         "p1_team_reported_in": "Gemeld voor {period}: {pct} ({source}); dat ligt binnen de "
                                "marge van de voorspelling.",
         "p1_team_reported_out": "Gemeld voor {period}: {pct} ({source}); dat ligt buiten de "
@@ -102,7 +101,7 @@ WORDS = {
                           "lies within its margin.",
         "p1_team_contradicts": "The town's record contradicts the studies: the prediction "
                                "from studies elsewhere lies outside the margin of what the "
-                               "police recorded in Amstelveen. The report follows the record.",
+                               "police recorded in Amstelveen.",
         "p1_team_reported_in": "Reported for {period}: {pct} ({source}); within the "
                                "prediction's margin.",
         "p1_team_reported_out": "Reported for {period}: {pct} ({source}); outside the "
@@ -297,6 +296,10 @@ def team_blocks(comp: dict[str, Any], lang: str) -> list[Block]:
         if contradicts is None:  # read from the margin of the record's estimate
             contradicts = not (lo is not None and hi is not None and lo <= t["predicted"] <= hi)
         verdict = tr(lang, "p1_team_contradicts" if contradicts else "p1_team_agrees")
+        plain = own.get("plain_nl" if lang == "nl" else "plain")
+        if plain:  # the study's own sentence, with its numbers
+            verdict += " " + plain
+        t["reported"] = []  # the record's estimate supersedes the before/after press figures
     else:
         items.append(tr(lang, "p1_team_own_missing"))
         verdict = ""
