@@ -205,25 +205,38 @@ def load_sensitivity(folder: str | Path) -> dict[str, Any]:
     outcomes = list(dict.fromkeys(table["outcome"]))
     outcome = OUTCOME if OUTCOME in outcomes else outcomes[0]
     part = table[table["outcome"] == outcome].sort_values(col, ascending=False)
-    bounds = _bounds(folder)
+    bounds, samples = _bounds(folder)
     rows = [{"path": r.parameter, "value": float(getattr(r, col)),
              "low": bounds.get(r.parameter, (None, None))[0],
              "high": bounds.get(r.parameter, (None, None))[1]}
             for r in part.head(TOP).itertuples()]
-    return {"folder": str(folder), "method": method, "outcome": outcome, "rows": rows}
+    widest = float(part[f"{col}_conf"].max()) if f"{col}_conf" in part else float("nan")
+    return {"folder": str(folder), "method": method, "outcome": outcome, "rows": rows,
+            "samples": samples, "widest_conf": widest}
 
 
-def _bounds(folder: Path) -> dict[str, tuple[float, float]]:
-    """Each varied parameter's range, as the stored experiment gives it (empty if none)."""
+def _bounds(folder: Path) -> tuple[dict[str, tuple[float, float]], int | None]:
+    """Each varied parameter's range, and the sample size (Sobol n, Morris trajectories).
+
+    Both as the stored experiment gives them; empty and None without a store.
+    """
     from sim.runs.store import ResultStore
 
     try:
         with ResultStore(folder, create=False) as store:
             meta = store.get_meta("experiment") or {}
-    except UserError:
-        return {}
-    params = (meta.get("experiment") or {}).get("parameters") or []
-    return {p["path"]: tuple(p["bounds"]) for p in params if len(p.get("bounds") or []) == 2}
+            rows = store.con.execute("SELECT COUNT(*) FROM design").fetchone()[0] \
+                if meta else 0
+    except Exception:  # noqa: BLE001 — no store or no design: no ranges
+        return {}, None
+    exp = meta.get("experiment") or {}
+    params = exp.get("parameters") or []
+    bounds = {p["path"]: tuple(p["bounds"]) for p in params
+              if len(p.get("bounds") or []) == 2}
+    method = meta.get("method")
+    samples = ((exp.get("design") or {}).get("n") if method == "sobol" else
+               rows // (len(meta.get("names") or []) + 1) if method == "morris" else None)
+    return bounds, samples
 
 
 def sensitivity_blocks(sens: dict[str, Any] | None, lang: str) -> list[Block]:
@@ -242,9 +255,18 @@ def sensitivity_blocks(sens: dict[str, Any] | None, lang: str) -> list[Block]:
         lines.append(tr(lang, key, name=parameter_label(r["path"], lang), range=rng,
                         v=num(r["value"], lang, 0) if sens["method"] == "morris" else
                         num(100 * r["value"], lang, 0)))
-    return [head, Block("bullets", items=lines),
-            Block("p", tr(lang, "p1_sens_source", method=sens["method"].capitalize(),
-                          outcome=outcome_label(sens["outcome"], lang)), small=True)]
+    from sim.analysis.caution import morris_caution, sobol_caution
+
+    out = [head, Block("bullets", items=lines),
+           Block("p", tr(lang, "p1_sens_source", method=sens["method"].capitalize(),
+                         outcome=outcome_label(sens["outcome"], lang)), small=True)]
+    n = sens.get("samples")
+    if n is not None:  # the analysis' own caution: too few samples for a stable ranking
+        caution = (morris_caution(n, lang) if sens["method"] == "morris" else
+                   sobol_caution(n, sens.get("widest_conf", float("nan")), lang))
+        if caution:
+            out.append(Block("p", caution, small=True))
+    return out
 
 
 def team_estimate(comp: dict[str, Any]) -> dict[str, Any] | None:
@@ -295,10 +317,9 @@ def team_blocks(comp: dict[str, Any], lang: str) -> list[Block]:
         contradicts = own.get("contradicts")
         if contradicts is None:  # read from the margin of the record's estimate
             contradicts = not (lo is not None and hi is not None and lo <= t["predicted"] <= hi)
-        verdict = tr(lang, "p1_team_contradicts" if contradicts else "p1_team_agrees")
-        plain = own.get("plain_nl" if lang == "nl" else "plain")
-        if plain:  # the study's own sentence, with its numbers
-            verdict += " " + plain
+        # the study's own sentence (with its numbers) where it has one
+        verdict = own.get("plain_nl" if lang == "nl" else "plain") or tr(
+            lang, "p1_team_contradicts" if contradicts else "p1_team_agrees")
         t["reported"] = []  # the record's estimate supersedes the before/after press figures
     else:
         items.append(tr(lang, "p1_team_own_missing"))
