@@ -108,15 +108,24 @@ def test_page_one_explains_the_interval_and_says_what_is_missing(comp):
 
 
 def test_page_one_team_verdict_follows_the_record(comp):
+    """Both estimates of the team, and in plain Dutch whether the record contradicts."""
     c = copy.deepcopy(comp)
-    team = c["provenance"]["calibration"]["contents"]["prediction"]["team_effect"]
-    pred = team["predicted"]
-    team["own_record"] = {"estimate": pred + 0.3, "p5": pred + 0.2, "p95": pred + 0.4}
+    c["team_estimates"] = {"predicted_from_studies": -0.12, "after_record": 0.07,
+                           "after_record_p5": -0.02, "after_record_p95": 0.18,
+                           "contradicts": True, "plain_nl": "Zin van de studie."}
+    doc = build_document(c, "nl")
+    first = " ".join([b.text for b in doc[:40]] + [i for b in doc[:40] if b.kind == "bullets"
+                                                     for i in b.items])
+    assert "Voorspeld uit studies elders: −12%" in first
+    assert "Na Amstelveens eigen cijfers: +7% (−2% tot +18%)" in first
+    assert "Zin van de studie." in first, "the study's own sentence, with its numbers"
+    c["team_estimates"].update(plain_nl="")
     first = " ".join(b.text for b in build_document(c, "nl")[:40])
     assert WORDS["nl"]["p1_team_contradicts"] in first
-    team["own_record"] = {"estimate": pred, "p5": pred - 0.1, "p95": pred + 0.1}
+    c["team_estimates"].update(contradicts=False)
     first = " ".join(b.text for b in build_document(c, "nl")[:40])
     assert WORDS["nl"]["p1_team_agrees"] in first
+    assert WORDS["nl"]["p1_team_contradicts"] not in first
 
 
 def test_page_one_names_the_assumptions_that_matter_most(comp, tmp_path):

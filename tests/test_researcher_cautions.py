@@ -91,3 +91,14 @@ def test_robustness_table_drops_ranges_and_their_header_together():
 def test_negative_prevented_shows_no_cost_per_prevented():
     text = _printed(_robustness(-5.0), 200)
     assert "94,082" not in text, "€ per prevented is meaningless when none were prevented"
+
+
+def test_sensitivity_tables_are_preceded_by_their_caution(tmp_path, capsys):
+    pi = [-math.pi, math.pi]
+    sobol = _run(tmp_path, "sobol", ishigami, ["x1", "x2", "x3"], [(pi, "")] * 3, ["y"], n=4)
+    from sim.cli.sweep import print_analysis
+
+    con = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    print_analysis(sobol, con, "en", "ishigami")
+    err = capsys.readouterr().err.replace("\n", " ")
+    assert "n ≥ 256" in err and "here n = 4" in err

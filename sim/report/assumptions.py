@@ -33,7 +33,7 @@ TARGETS = {
     "rank_stability": ("hoe lang brandpunten blijven", "how long hot spots last"),
 }
 WORDS = {
-    "nl": {"calibrated": "gekalibreerd op {what} (waargenomen {obs}, model {sim})",
+    "nl": {"yes": "ja", "calibrated": "gekalibreerd op {what} (waargenomen {obs}, model {sim})",
            "scenario": "gezet in scenario {name}", "estimate": "schatting",
            "polygons": "echte wijkgrenzen", "raster": "rasterkaart (layout.csv)",
            "schematic": "schematische kaart: elke wijk een blok met de juiste oppervlakte",
@@ -51,7 +51,7 @@ WORDS = {
            "clearance_note": "; dat waargenomen cijfer telt alle opgehelderde inbraken, ook "
                              "aanhoudingen op heterdaad; deze kans is alleen die van latere "
                              "opsporing"},
-    "en": {"calibrated": "calibrated to {what} (observed {obs}, model {sim})",
+    "en": {"yes": "yes", "calibrated": "calibrated to {what} (observed {obs}, model {sim})",
            "scenario": "set in scenario {name}", "estimate": "estimate",
            "polygons": "real wijk outlines", "raster": "raster map (layout.csv)",
            "schematic": "schematic map: each wijk a block with its true area",
@@ -208,9 +208,10 @@ def assumption_rows(comp: dict[str, Any], lang: str) -> list[list[str]]:
     from sim.analysis.readable import parameter_label
 
     paths = ", ".join(parameter_label(p, lang) for p in calibrated_paths(comp))
-    rows.append([tr(lang, "a_calibration"),
-                 tr(lang, "a_cal_yes", file=cal["file"]) if cal.get("used") else
-                 tr(lang, "a_cal_no"), (paths + "; " if paths else "") + tr(lang, "a_cal_src")])
+    used = bool(cal.get("used"))
+    rows.append([tr(lang, "a_calibration"), _w(lang, "yes") if used else tr(lang, "a_cal_no"),
+                 (f"{cal['file']}: {paths}; " if used and paths else "")
+                 + tr(lang, "a_cal_src")])
     return rows
 
 

@@ -360,7 +360,7 @@ def _page_one(comp: dict[str, Any], lang: str, sensitivity: dict[str, Any] | Non
                          alt=p1_tr(lang, "hist_alt")))
     else:
         out.append(Block("p", p1_tr(lang, "hist_missing"), small=True))
-    return out + team_blocks(comp, lang) + sensitivity_blocks(sensitivity, lang)
+    return out + sensitivity_blocks(sensitivity, lang) + team_blocks(comp, lang)
 
 
 def build_document(comp: dict[str, Any], lang: str = "nl",

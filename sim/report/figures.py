@@ -238,7 +238,9 @@ def _bars(ax: plt.Axes, comp: dict[str, Any], key: str, labels: list[str], lang:
     ax.axvline(0, color="black", lw=1)
     ax.grid(axis="x", alpha=0.3)
     lim = ax.get_xlim()
-    ax.set_xlim(max(lim[0], -100), min(lim[1], 100))
+    # a little room beyond ±100%, so that the end tick's label never sits in the corner
+    # under the wijk names
+    ax.set_xlim(max(lim[0], -108), min(lim[1], 108))
 
 
 def fig_change_per_area(comp: dict[str, Any], lang: str) -> Figure:

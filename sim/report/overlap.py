@@ -20,6 +20,8 @@ from matplotlib.transforms import Bbox
 
 #: Texts drawn on top of another on purpose (a coloured glyph over its line of a key).
 OVERLAY = "overlay"
+#: Room kept around a placed label (pixels), so neighbours never read as one ("1402").
+GAP_PX = 3.0
 #: Pixels two extents may share before they count as overlapping (antialiasing, rounding).
 SLACK_PX = 1.0
 
@@ -118,7 +120,7 @@ def place_labels(ax, points: list[tuple[float, float] | None], labels: list[str]
             continue
         t = ax.annotate(text, pt, xytext=(0, 0), textcoords="offset points", ha="center",
                         va="center", fontsize=fontsize, **style)
-        box = extent(t, renderer)
+        box = extent(t, renderer).padded(GAP_PX)
         step = max(box.width, box.height) * 0.75 * 72 / fig.dpi  # in points
         for radius in np.arange(1, 8) * step:
             if not any(_cross(box, b) for b in taken):
@@ -126,7 +128,7 @@ def place_labels(ax, points: list[tuple[float, float] | None], labels: list[str]
             for dx, dy in _DIRECTIONS:
                 norm = np.hypot(dx, dy)
                 t.xyann = (dx / norm * radius, dy / norm * radius)
-                box = extent(t, renderer)
+                box = extent(t, renderer).padded(GAP_PX)
                 if not any(_cross(box, b) for b in taken):
                     break
         offset = tuple(t.xyann)

@@ -25,8 +25,9 @@ from sim.report.text import tr as report_tr
 
 WORDS = {
     "nl": {
-        "hist_caption": "Woninginbraken per jaar in Amstelveen: waargenomen door de politie "
-                        "(zwart) en berekend door het model over dezelfde jaren.",
+        "hist_caption": "Woninginbraken per jaar in Amstelveen: geregistreerd door de politie "
+                        "(punten; rood als het buiten de band van het model valt) en berekend "
+                        "door het model over dezelfde jaren (lijn en 90%-band).",
         "hist_alt": "Het model tegenover de waargenomen jaren.",
         "hist_missing": "Nog niet in dit rapport: de figuur die het model naast de "
                         "waargenomen jaren legt (waargenomen tegenover berekend). Daarvoor "
@@ -41,11 +42,11 @@ WORDS = {
                            "het sterkst veranderen: er is geen gevoeligheidsanalyse meegegeven "
                            "(sim sensitivity morris-screening, daarna sim report --sensitivity "
                            "MAP).",
-        "p1_sens_range": " (onderzocht bereik {lo} tot {hi})",
-        "p1_sens_morris": "{name}: één stap binnen het onderzochte bereik verschuift het aantal "
-                          "woninginbraken per jaar met gemiddeld {v}{range}.",
-        "p1_sens_sobol": "{name}: verklaart {v}% van de spreiding in woninginbraken per "
-                         "jaar{range}.",
+        "p1_sens_range": " ({lo} tot {hi})",
+        "p1_sens_morris": "{name}{range}: een stap in dit bereik verschuift gemiddeld {v} "
+                          "woninginbraken per jaar.",
+        "p1_sens_sobol": "{name}{range}: verklaart {v}% van de spreiding in woninginbraken "
+                         "per jaar.",
         "p1_sens_source": "Uit de gevoeligheidsanalyse ({method}) van {outcome}; de volledige "
                           "tabel staat in de map van die analyse.",
         "p1_team_head": "Het interventieteam: studies elders en de eigen cijfers",
@@ -60,8 +61,7 @@ WORDS = {
                           "ligt binnen hun marge.",
         "p1_team_contradicts": "De eigen cijfers spreken de studies tegen: de voorspelling "
                                "uit studies elders ligt buiten de marge van wat de politie "
-                               "in Amstelveen registreerde. Het rapport volgt de eigen "
-                               "cijfers.",
+                               "in Amstelveen registreerde.",
         "p1_team_reported_in": "Gemeld voor {period}: {pct} ({source}); dat ligt binnen de "
                                "marge van de voorspelling.",
         "p1_team_reported_out": "Gemeld voor {period}: {pct} ({source}); dat ligt buiten de "
@@ -69,7 +69,8 @@ WORDS = {
     },
     "en": {
         "hist_caption": "Residential burglaries per year in Amstelveen: recorded by the "
-                        "police (black) and simulated by the model over the same years.",
+                        "police (points; red when outside the model's band) and simulated by "
+                        "the model over the same years (line and 90% band).",
         "hist_alt": "The model against the observed years.",
         "hist_missing": "Not yet in this report: the figure that sets the model against the "
                         "observed years (observed against simulated). It needs a historical "
@@ -82,10 +83,10 @@ WORDS = {
         "p1_sens_missing": "Which assumptions change the answer most was not determined for "
                            "this calculation: no sensitivity analysis was given (sim "
                            "sensitivity morris-screening, then sim report --sensitivity DIR).",
-        "p1_sens_range": " (range studied {lo} to {hi})",
-        "p1_sens_morris": "{name}: one step within the range studied moves the burglaries per "
-                          "year by {v} on average{range}.",
-        "p1_sens_sobol": "{name}: explains {v}% of the spread in burglaries per year{range}.",
+        "p1_sens_range": " ({lo} to {hi})",
+        "p1_sens_morris": "{name}{range}: a step in this range moves the burglaries per year "
+                          "by {v} on average.",
+        "p1_sens_sobol": "{name}{range}: explains {v}% of the spread in burglaries per year.",
         "p1_sens_source": "From the sensitivity analysis ({method}) of {outcome}; the full "
                           "table is in that analysis' folder.",
         "p1_team_head": "The interventieteam: studies elsewhere and the town's own record",
@@ -100,7 +101,7 @@ WORDS = {
                           "lies within its margin.",
         "p1_team_contradicts": "The town's record contradicts the studies: the prediction "
                                "from studies elsewhere lies outside the margin of what the "
-                               "police recorded in Amstelveen. The report follows the record.",
+                               "police recorded in Amstelveen.",
         "p1_team_reported_in": "Reported for {period}: {pct} ({source}); within the "
                                "prediction's margin.",
         "p1_team_reported_out": "Reported for {period}: {pct} ({source}); outside the "
@@ -204,25 +205,38 @@ def load_sensitivity(folder: str | Path) -> dict[str, Any]:
     outcomes = list(dict.fromkeys(table["outcome"]))
     outcome = OUTCOME if OUTCOME in outcomes else outcomes[0]
     part = table[table["outcome"] == outcome].sort_values(col, ascending=False)
-    bounds = _bounds(folder)
+    bounds, samples = _bounds(folder)
     rows = [{"path": r.parameter, "value": float(getattr(r, col)),
              "low": bounds.get(r.parameter, (None, None))[0],
              "high": bounds.get(r.parameter, (None, None))[1]}
             for r in part.head(TOP).itertuples()]
-    return {"folder": str(folder), "method": method, "outcome": outcome, "rows": rows}
+    widest = float(part[f"{col}_conf"].max()) if f"{col}_conf" in part else float("nan")
+    return {"folder": str(folder), "method": method, "outcome": outcome, "rows": rows,
+            "samples": samples, "widest_conf": widest}
 
 
-def _bounds(folder: Path) -> dict[str, tuple[float, float]]:
-    """Each varied parameter's range, as the stored experiment gives it (empty if none)."""
+def _bounds(folder: Path) -> tuple[dict[str, tuple[float, float]], int | None]:
+    """Each varied parameter's range, and the sample size (Sobol n, Morris trajectories).
+
+    Both as the stored experiment gives them; empty and None without a store.
+    """
     from sim.runs.store import ResultStore
 
     try:
         with ResultStore(folder, create=False) as store:
             meta = store.get_meta("experiment") or {}
-    except UserError:
-        return {}
-    params = (meta.get("experiment") or {}).get("parameters") or []
-    return {p["path"]: tuple(p["bounds"]) for p in params if len(p.get("bounds") or []) == 2}
+            rows = store.con.execute("SELECT COUNT(*) FROM design").fetchone()[0] \
+                if meta else 0
+    except Exception:  # noqa: BLE001 — no store or no design: no ranges
+        return {}, None
+    exp = meta.get("experiment") or {}
+    params = exp.get("parameters") or []
+    bounds = {p["path"]: tuple(p["bounds"]) for p in params
+              if len(p.get("bounds") or []) == 2}
+    method = meta.get("method")
+    samples = ((exp.get("design") or {}).get("n") if method == "sobol" else
+               rows // (len(meta.get("names") or []) + 1) if method == "morris" else None)
+    return bounds, samples
 
 
 def sensitivity_blocks(sens: dict[str, Any] | None, lang: str) -> list[Block]:
@@ -241,9 +255,18 @@ def sensitivity_blocks(sens: dict[str, Any] | None, lang: str) -> list[Block]:
         lines.append(tr(lang, key, name=parameter_label(r["path"], lang), range=rng,
                         v=num(r["value"], lang, 0) if sens["method"] == "morris" else
                         num(100 * r["value"], lang, 0)))
-    return [head, Block("bullets", items=lines),
-            Block("p", tr(lang, "p1_sens_source", method=sens["method"].capitalize(),
-                          outcome=outcome_label(sens["outcome"], lang)), small=True)]
+    from sim.analysis.caution import morris_caution, sobol_caution
+
+    out = [head, Block("bullets", items=lines),
+           Block("p", tr(lang, "p1_sens_source", method=sens["method"].capitalize(),
+                         outcome=outcome_label(sens["outcome"], lang)), small=True)]
+    n = sens.get("samples")
+    if n is not None:  # the analysis' own caution: too few samples for a stable ranking
+        caution = (morris_caution(n, lang) if sens["method"] == "morris" else
+                   sobol_caution(n, sens.get("widest_conf", float("nan")), lang))
+        if caution:
+            out.append(Block("p", caution, small=True))
+    return out
 
 
 def team_estimate(comp: dict[str, Any]) -> dict[str, Any] | None:
@@ -294,7 +317,10 @@ def team_blocks(comp: dict[str, Any], lang: str) -> list[Block]:
         contradicts = own.get("contradicts")
         if contradicts is None:  # read from the margin of the record's estimate
             contradicts = not (lo is not None and hi is not None and lo <= t["predicted"] <= hi)
-        verdict = tr(lang, "p1_team_contradicts" if contradicts else "p1_team_agrees")
+        # the study's own sentence (with its numbers) where it has one
+        verdict = own.get("plain_nl" if lang == "nl" else "plain") or tr(
+            lang, "p1_team_contradicts" if contradicts else "p1_team_agrees")
+        t["reported"] = []  # the record's estimate supersedes the before/after press figures
     else:
         items.append(tr(lang, "p1_team_own_missing"))
         verdict = ""

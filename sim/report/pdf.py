@@ -160,7 +160,10 @@ class PdfWriter:
         return n * size * 1.4 * PT + (0.04 if b.small else 0.1)
 
     def bullets(self, b: Block) -> None:
-        """A bulleted list."""
+        """A bulleted list; a short list (up to a third of a page) stays on one page."""
+        total = self.bullets_height(b)
+        if total < (PORTRAIT[1] - 2 * MARGIN) / 3:
+            self.ensure(total)
         for item in b.items:
             lines = wrap(item, self.width - 0.25, 10.5)
             self.ensure(10.5 * 1.4 * PT)
@@ -168,6 +171,11 @@ class PdfWriter:
             self.lines(lines, 10.5, x=MARGIN + 0.25)
             self.y += 0.06
         self.y += 0.06
+
+    def bullets_height(self, b: Block) -> float:
+        """Height of a bulleted list on a portrait page, in inches."""
+        return sum(len(wrap(item, self.width - 0.25, 10.5)) * 10.5 * 1.4 * PT + 0.06
+                   for item in b.items) + 0.06
 
     def _widths(self, b: Block) -> list[float]:
         """Column widths (inch): as asked, but wide enough for each column's longest word."""
@@ -280,7 +288,7 @@ class PdfWriter:
             draw(row, False, need)
         self.y += 0.15
 
-    def inline_figure(self, b: Block, fig: Any, max_h: float = 3.4) -> None:
+    def inline_figure(self, b: Block, fig: Any, max_h: float = 2.7) -> None:
         """A small figure in the text flow (page 1's history figure), caption underneath."""
         caption = wrap(b.text, self.width, 9)
         png = figure_rgba(fig, dpi=170)
@@ -329,6 +337,9 @@ def _keep(w: PdfWriter, doc: list[Block], i: int) -> float:
     for k, b in enumerate(doc[i + 1:], i + 1):
         if b.kind == "p":
             height += w.paragraph_height(b)
+        elif b.kind == "bullets":  # a short list stays with its heading
+            height += w.bullets_height(b)
+            return height if height < (PORTRAIT[1] - 2 * MARGIN) / 3 else 0.8
         elif b.kind == "table":
             height += w.keep_height(b) + 0.05
             # the table's footnotes stay with it (a page of one footnote line is no page)
