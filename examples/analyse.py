@@ -27,7 +27,7 @@ DAYS_PER_YEAR = 365  # the model's years are 365 days from 1 January of start_ye
 # %% Load the tidy tables (sim export writes them; the store stays the source of truth)
 def load(folder: Path) -> dict[str, pd.DataFrame]:
     """The tidy tables of a results folder: runs, metrics, daily, events."""
-    from sim.runs.tidy import tidy_tables  # the same tables `sim export` writes
+    from sim.analysis.tidy import tidy_tables  # the same tables `sim export` writes
 
     return tidy_tables(folder)
 

@@ -21,7 +21,7 @@ def export(
 
     Every column is documented in docs/results.md.
     """
-    from sim.runs.tidy import export as write
+    from sim.analysis.tidy import export as write
 
     paths = write(folder, out or folder / f"export-{fmt}", fmt)
     console.print(f"tables: {', '.join(str(p) for p in paths)}", highlight=False)
