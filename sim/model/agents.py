@@ -119,6 +119,14 @@ class Guardian(Agent):
         """Share of patrol aimed at recent hotspots (the rest follows households)."""
         raise NotImplementedError
 
+    def hotspot_return_hours(self) -> float | None:
+        """Hours between visits to each place of a ranked hot-spot list, or None.
+
+        None (the default): each visit goes to a place drawn from :meth:`patrol_weights`.
+        A number: the group works its places the riskiest first (see :func:`plan_patrols`).
+        """
+        return None
+
     def patrol_weights(self) -> np.ndarray:
         """Where a visit goes: (1 - iq) x household share + iq x recent-hotspot share."""
         if not hasattr(self, "_hh_share"):
@@ -167,7 +175,22 @@ def plan_patrols(
     all_cells = np.concatenate(cells)
     idx = np.searchsorted(cum, group + rng.random(group.size), side="right")
     kinds = np.array([g.kind for g in groups])
-    return hour, all_cells[np.minimum(idx, all_cells.size - 1)], kinds[group]
+    visit_cells = all_cells[np.minimum(idx, all_cells.size - 1)]
+    offset = np.cumsum([0] + [g.cells.size for g in groups])
+    for gi, (g, w) in enumerate(zip(groups, weights, strict=True)):
+        every_h = g.hotspot_return_hours()
+        mine = np.flatnonzero(group == gi)
+        if every_h is None or mine.size == 0:
+            continue
+        # Greedy hot-spot allocation (Sherman & Weisburd 1995; Braga et al. 2019): the
+        # riskiest places first, each visited about every ``every_h`` hours of the window
+        # (visits are in hour order, so place k gets visits k, k + K, ...); more visits
+        # add colder places instead of piling onto the same ones.
+        a, b = g.duty_hours()
+        n_places = max(1, int(np.ceil(mine.size * every_h / max(b - a, 1))))
+        ranked = np.argsort(-w, kind="stable")[:n_places]
+        visit_cells[mine] = all_cells[offset[gi] + ranked[np.arange(mine.size) % ranked.size]]
+    return hour, visit_cells, kinds[group]
 
 
 class BoaTeam(Guardian):
@@ -261,6 +284,9 @@ class InterventieTeam(Guardian):
 
     def info_quality(self) -> float:  # noqa: D102
         return self.model.params.interventieteam.info_quality
+
+    def hotspot_return_hours(self) -> float | None:  # noqa: D102
+        return self.model.params.interventieteam.hotspot_return_hours
 
     def work_offenders(self, day: int, rng: np.random.Generator) -> None:
         """Offender-focused hours: work the list of known offenders; identify unknown ones.
