@@ -310,7 +310,9 @@ class Interventieteam(Section):
     offender_arrests_per_100_hours: float = P(
         1.0, "arrests per 100 hours", 0, 100,
         source="prior 1.0 (range 0.5–2.0) arrests of known offenders per 100 offender-focused "
-               "hours against the starting pool: no public figure for the former team "
+               "hours on an offender of mean visibility (the team works its list easiest "
+               "first, so its realised rate is higher for a small team): no public figure "
+               "for the former team "
                "(Amstelveen inbrakenteam 2018); not calibrated, so the team's effect is a "
                "prediction")
     offenders_identified_per_100_hours: float = P(2.0, "offenders per 100 hours", 0, 100,
