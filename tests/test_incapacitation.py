@@ -8,7 +8,6 @@ prints the same figures on a larger run.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from conftest import run_model
 
 from sim.model.model import WijkModel
@@ -24,10 +23,6 @@ def _attempts(fte: float, seed: int) -> float:
     return float(WijkModel(sc, cached_city(sc.city), seed=seed).run().attempts.sum())
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 20 asks for it and it does not hold yet: with deterred outings ending "
-    "(retry 0.03) the team's patrol deters almost linearly in its hours; measured 2 years, "
-    "3 seeds: 4/8/16 FTE give -13/-14/-28% (offender work only: -16/-23/-38%)"))
 def test_the_team_saturates_the_second_8_fte_prevent_less_than_half_of_the_first_8():
     # Paired seeds (common random numbers): prevented = baseline - with the team.
     base = np.array([_attempts(0, s) for s in SEEDS])

@@ -149,6 +149,14 @@ class Guardian(Agent):
         """Share of patrol aimed at recent hotspots (the rest follows households)."""
         raise NotImplementedError
 
+    def hotspot_return_hours(self) -> float | None:
+        """Hours between visits to each place of a ranked hot-spot list, or None.
+
+        None (the default): each visit goes to a place drawn from :meth:`patrol_weights`.
+        A number: the group works its places the riskiest first (see :func:`plan_patrols`).
+        """
+        return None
+
     def patrol_weights(self) -> np.ndarray:
         """Where a visit goes: (1 - iq) x household share + iq x recent-hotspot share."""
         if not hasattr(self, "_hh_share"):
@@ -197,7 +205,22 @@ def plan_patrols(
     all_cells = np.concatenate(cells)
     idx = np.searchsorted(cum, group + rng.random(group.size), side="right")
     kinds = np.array([g.kind for g in groups])
-    return hour, all_cells[np.minimum(idx, all_cells.size - 1)], kinds[group]
+    visit_cells = all_cells[np.minimum(idx, all_cells.size - 1)]
+    offset = np.cumsum([0] + [g.cells.size for g in groups])
+    for gi, (g, w) in enumerate(zip(groups, weights, strict=True)):
+        every_h = g.hotspot_return_hours()
+        mine = np.flatnonzero(group == gi)
+        if every_h is None or mine.size == 0:
+            continue
+        # Greedy hot-spot allocation (Sherman & Weisburd 1995; Braga et al. 2019): the
+        # riskiest places first, each visited about every ``every_h`` hours of the window
+        # (visits are in hour order, so place k gets visits k, k + K, ...); more visits
+        # add colder places instead of piling onto the same ones.
+        a, b = g.duty_hours()
+        n_places = max(1, int(np.ceil(mine.size * every_h / max(b - a, 1))))
+        ranked = np.argsort(-w, kind="stable")[:n_places]
+        visit_cells[mine] = all_cells[offset[gi] + ranked[np.arange(mine.size) % ranked.size]]
+    return hour, visit_cells, kinds[group]
 
 
 class BoaTeam(Guardian):
@@ -294,18 +317,27 @@ class InterventieTeam(Guardian):
     def info_quality(self) -> float:  # noqa: D102
         return self.model.params.interventieteam.info_quality
 
-    def work_offenders(self, day: int, rng: np.random.Generator) -> None:
-        """Offender-focused hours: find free offenders; arrest known ones, identify others.
+    def hotspot_return_hours(self) -> float | None:  # noqa: D102
+        return self.model.params.interventieteam.hotspot_return_hours
 
-        Each free offender is found today with probability 1 - exp(-hours x c x w), where
-        ``w = rate x visibility`` (the prolific and the visible are found first: a "top-X"
-        approach) and ``c`` makes the expected finds per 100 hours against the starting
-        pool equal ``offender_arrests_per_100_hours`` (known offenders) or
-        ``offenders_identified_per_100_hours`` (unknown ones). Found and known: arrested;
-        found and unknown: now known (the team's information position, Amstelveen 2023).
-        Because the easy ones are soon caught (and serve their sentence) while the hard
-        ones stay hard to find, the arrests per hour fall as hours grow: the effect
-        levels off.
+    def work_offenders(self, day: int, rng: np.random.Generator) -> None:
+        """Offender-focused hours: work the list of known offenders; identify unknown ones.
+
+        Arrests: the team works its finite list of free known offenders one at a time, the
+        easiest first (a "top-X" list ranked by ``w = rate x visibility``: the prolific and
+        the visible). Finding the offender in hand takes exponential hours with mean
+        ``100 / (offender_arrests_per_100_hours x w)`` (an offender of mean visibility: 100
+        hours at the prior 1.0); when found they are arrested and the team moves to the
+        next; the day ends when its hours run out (the search is memoryless, so it resumes
+        the next day without carry-over). Hours are spent on one offender at a time, so the
+        same hour never searches two offenders, an offender inside is off the list, and as
+        the visible ones are inside the next one takes longer: the arrests per hour fall as
+        the team grows, and its effect levels off.
+
+        Identification (the information position, Amstelveen 2023): each free unknown
+        offender becomes known today with probability 1 - exp(-hours x c x w), where ``c``
+        makes the expected identifications per 100 hours against the starting pool's
+        unknown offenders equal ``offenders_identified_per_100_hours``.
         """
         t = self.model.params.interventieteam
         hours = self._burglary_hours_per_day(day) * t.offender_focus_share
@@ -316,19 +348,25 @@ class InterventieTeam(Guardian):
         if not free:
             return
         o = m.params.offenders
-        pool = max(float(o.active_offenders), 1.0)
-        known = np.array([b.known for b in free])
-        w = np.array([b.rate * b.visibility for b in free])
-        c = np.where(known,
-                     t.offender_arrests_per_100_hours / 100.0 / max(pool * o.known_share, 1.0),
-                     t.offenders_identified_per_100_hours / 100.0
-                     / max(pool * (1.0 - o.known_share), 1.0))
-        found = rng.random(len(free)) < -np.expm1(-hours * c * w)
-        for i in np.flatnonzero(found):
-            if known[i]:
-                m.arrest(free[int(i)], rng, at_burglary=False)
-            else:
-                free[int(i)].known = True
+        unknown = [b for b in free if not b.known]
+        ranked = sorted((b for b in free if b.known), key=lambda b: -b.rate * b.visibility)
+        if unknown:
+            c = (t.offenders_identified_per_100_hours / 100.0
+                 / max(float(o.active_offenders) * (1.0 - o.known_share), 1.0))
+            w = np.array([b.rate * b.visibility for b in unknown])
+            found = rng.random(len(unknown)) < -np.expm1(-hours * c * w)
+            for i in np.flatnonzero(found):
+                unknown[int(i)].known = True
+        per_hour = t.offender_arrests_per_100_hours / 100.0
+        for b in ranked:
+            w = b.rate * b.visibility
+            if w <= 0 or per_hour <= 0:
+                break
+            need = rng.exponential(1.0 / (per_hour * w))
+            if need > hours:
+                break
+            hours -= need
+            m.arrest(b, rng, at_burglary=False)
 
 
 class Wijkregisseur(Agent):

@@ -297,15 +297,24 @@ class Interventieteam(Section):
     info_quality: float = P(0.8, "fraction", 0, 1,
                             source="estimate: police craft, hotspot-focused")
     catch_prob: float = P(0.35, "probability", 0, 1)
-    # Offender-focused work finds each free offender at a rate proportional to their
-    # offending rate x visibility: known ones are arrested, unknown ones identified. The
-    # two parameters give the rates per 100 hours against the starting pool (all its
-    # known, or all its unknown offenders, at mean visibility); as the easiest are caught
-    # the rate falls, so the effect levels off with more hours.
+    # Hot-spot patrol works a list of places, the riskiest first, each visited about every
+    # this many hours through the window (Koper's curve as the Sacramento trial ran it);
+    # more hours add colder places, not more visits to the same ones.
+    hotspot_return_hours: float = P(
+        2.0, "hours", 0.25, 24,
+        source="Telep et al. 2014: a 12-16 minute visit to each hot spot about every two "
+               "hours, in random order (the dosage of the Braga et al. 2019 replication)")
+    # Offender-focused work: the team works its list of known offenders one at a time, the
+    # easiest (rate x visibility) first, and arrests each one found; the first parameter is
+    # the finds per 100 hours on an offender of mean visibility, so as the visible are inside
+    # the rate falls and the effect levels off. Unknown offenders are identified at the
+    # second rate against the starting pool's unknown offenders (at mean visibility).
     offender_arrests_per_100_hours: float = P(
         1.0, "arrests per 100 hours", 0, 100,
         source="prior 1.0 (range 0.5–2.0) arrests of known offenders per 100 offender-focused "
-               "hours against the starting pool: no public figure for the former team "
+               "hours on an offender of mean visibility (the team works its list easiest "
+               "first, so its realised rate is higher for a small team): no public figure "
+               "for the former team "
                "(Amstelveen inbrakenteam 2018); not calibrated, so the team's effect is a "
                "prediction")
     offenders_identified_per_100_hours: float = P(2.0, "offenders per 100 hours", 0, 100,
