@@ -17,6 +17,7 @@ from sim.analysis import evidence as ev
 from sim.core.errors import UserError
 from sim.model.agents import WIJKAGENT
 from sim.model.model import WijkModel
+from sim.model.scenario import field_info
 from sim.runs.runner import cached_city
 from sim.runs.seeds import replication_seed
 
@@ -60,8 +61,16 @@ def test_calibration_targets_and_mechanism_fits_are_labelled_fitted():
     targets = {"johnson2007", "politie2018_in_act", "politie2018_dark_months",
                "iic2018_holiday", "lee2017_concentration"}
     for key, study in ev.STUDIES.items():
-        if key in targets or study.parameter is not None:
-            assert study.role == "fitted", f"{key} is fitted, not independent"
+        if key in targets:
+            assert study.role == "fitted", f"{key} is a calibration target: fitted"
+        elif study.parameter is not None:
+            # a study that could set its parameter is "independent" only when the default is
+            # not its fit: a stated prior, which the parameter's source must say
+            source = field_info(tuple(study.parameter.split("."))).json_schema_extra["source"]
+            fitted = not source.startswith("prior")
+            assert study.role == ("fitted" if fitted else "independent"), (
+                f"{key}: {study.parameter} is {'fitted' if fitted else 'a prior'} ({source!r}), "
+                f"but the row says {study.role}")
 
 
 def test_published_figures_are_not_parameters(baseline):

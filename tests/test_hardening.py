@@ -353,11 +353,13 @@ def test_read_only_results_folder_gives_one_line(comparison_folder, tmp_path, ca
     if not _make_read_only(ro):
         pytest.skip("cannot make a folder read-only here (no chattr)")
     try:
-        for args in (["run", "baseline", *TINY_RUN, "--out", ro],
-                     ["compare", "baseline", "interventieteam", "--years", "0.05", "-r", "2",
-                      "--out", ro]):
-            code, _, err = cli(args, capsys, monkeypatch)
-            one_line_error(code, err, "read-only", str(ro))
+        # another command is refused for what the folder holds (read without writing) ...
+        code, _, err = cli(["run", "baseline", *TINY_RUN, "--out", ro], capsys, monkeypatch)
+        one_line_error(code, err, "holds 'sim compare baseline, interventieteam'", str(ro))
+        # ... and the exact resume, which would write, is told the folder is read-only
+        code, _, err = cli(["compare", "baseline", "interventieteam", "--years", "0.05", "-r",
+                            "2", "--out", ro], capsys, monkeypatch)
+        one_line_error(code, err, "read-only", str(ro))
     finally:
         _make_writable(ro)
 

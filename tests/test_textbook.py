@@ -26,7 +26,8 @@ from sim.model.model import WijkModel
 from sim.model.scenario import load_scenario
 
 DAYS = 60
-HOMOGENEOUS = {"offenders.rate_shape": 1000.0}
+# one rate for every offender; no drivers over time (the reference has none)
+HOMOGENEOUS = {"offenders.rate_shape": 1000.0, "drivers.enabled": False}
 # patrols deter longer and farther: a strong, cheap-to-simulate enforcement effect
 LONGER_DETERRENCE = {**HOMOGENEOUS, "patrol.residual_deterrence_hours": 96.0,
                      "patrol.deterrence_radius_m": 400.0}

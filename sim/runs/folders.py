@@ -133,6 +133,30 @@ def _holder(path: Path) -> str:
         return "another Wijksim command"
 
 
+def check_claim(store: ResultStore, made_by: MadeBy) -> tuple[dict[str, Any] | None, int]:
+    """Raise :class:`UserError` when ``made_by`` may not write into ``store``; reads only.
+
+    Returns the stored record (None when there is none) and the number of runs.
+    """
+    new = made_by.record()
+    old = store.get_meta(MADE_BY)
+    n_runs = store.count_runs()
+    if old is None or n_runs == 0:
+        if n_runs:
+            raise UserError(f"holds {n_runs} run(s) made by an older Wijksim that did not "
+                            "record what made them; choose another --out.",
+                            file=str(store.folder), field="--out")
+        return old, n_runs
+    if old.get("command") != new["command"] or old.get("identity") != new["identity"]:
+        diff = (_difference(old.get("identity", {}), new["identity"])
+                if old.get("command") == new["command"] else "")
+        raise UserError(f"holds {old.get('summary', 'other runs')}; this command would add "
+                        f"{new['summary']}{diff}. Only an exact resume may write here: choose "
+                        "another --out, or delete the folder to start over.",
+                        file=str(store.folder), field="--out")
+    return old, n_runs
+
+
 def claim(store: ResultStore, made_by: MadeBy) -> bool:
     """Record ``made_by`` in a new store, or check it against the stored one.
 
@@ -141,23 +165,11 @@ def claim(store: ResultStore, made_by: MadeBy) -> bool:
     belongs to nobody: its record (left by a start that failed) is replaced.
     """
     new = made_by.record()
-    old = store.get_meta(MADE_BY)
-    n_runs = store.count_runs()
+    old, n_runs = check_claim(store, made_by)
     argv = made_by.argv or command_line()
     if old is None or n_runs == 0:
-        if n_runs:
-            raise UserError(f"holds {n_runs} run(s) made by an older Wijksim that did not "
-                            "record what made them; choose another --out.",
-                            file=str(store.folder), field="--out")
         store.set_meta(MADE_BY, {**new, "created_by": _entry(argv)})
         return False
-    if old.get("command") != new["command"] or old.get("identity") != new["identity"]:
-        diff = (_difference(old.get("identity", {}), new["identity"])
-                if old.get("command") == new["command"] else "")
-        raise UserError(f"holds {old.get('summary', 'other runs')}; this command would add "
-                        f"{new['summary']}{diff}. Only an exact resume may write here: choose "
-                        "another --out, or delete the folder to start over.",
-                        file=str(store.folder), field="--out")
     # a resume: recorded as its own entry, the creating command stays as it was
     store.set_meta(MADE_BY, {**old, "resumed_by": [*old.get("resumed_by", []), _entry(argv)]})
     return n_runs > 0
@@ -250,6 +262,11 @@ def results_folder(folder: str | Path, made_by: MadeBy, *,
                         file=str(folder), field="--out") from None
     try:
         with folder_lock(folder) as record_holder:
+            if not created_store and (folder / STORE_NAME).stat().st_size > 0:
+                # a folder that holds another command's runs is refused before it is opened
+                # for writing: opening a store to write changes its bytes
+                with ResultStore(folder, read_only=True) as peek:
+                    check_claim(peek, made_by)
             try:
                 with ResultStore(folder) as store:
                     resumed = claim(store, made_by)
