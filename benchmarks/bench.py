@@ -90,8 +90,8 @@ def measure(case: Case, runs: int) -> dict[str, Any]:
     from sim.model.scenario import load_scenario
 
     scenario = load_scenario(case.scenario, calibrated=False, city=case.city or None)
-    if case.city:  # the city's own inputs (sim.analysis.transfer), not its fitted behaviour
-        from sim.analysis.transfer import PER_HOUSEHOLD
+    if case.city:  # the city's own inputs (sim.analysis.history.transfer), not its fitted behaviour
+        from sim.analysis.history.transfer import PER_HOUSEHOLD
         from sim.model.scenario import calibrated_parameters
 
         own = calibrated_parameters(case.city)

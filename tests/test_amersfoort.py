@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import invoke_cli
 
-from sim.analysis.transfer import transfer_toml
+from sim.analysis.history.transfer import transfer_toml
 from sim.model.city import city_folder, load_city
 from sim.model.scenario import load_scenario
 
@@ -41,7 +41,7 @@ def test_households_are_the_gemeente_count_spread_by_inhabitants():
 def test_own_inputs_follow_amstelveen_per_household_and_the_file_is_regenerable():
     folder = city_folder("amersfoort")
     assert (folder / "calibrated.toml").read_text(encoding="utf-8") == transfer_toml(
-        "amersfoort", "amstelveen"), "rerun python -m sim.analysis.transfer amersfoort"
+        "amersfoort", "amstelveen"), "rerun python -m sim.analysis.history.transfer amersfoort"
     ams = load_scenario("baseline")
     amf = load_scenario("baseline", city="amersfoort")
     ratio = HOUSEHOLDS_2021 / load_city("amstelveen").households.sum()

@@ -10,8 +10,13 @@ import numpy as np
 import pytest
 from conftest import invoke_cli
 
-from sim.analysis.compare import default_years, plan_comparison, programme_period, run_comparison
-from sim.analysis.compare_metrics import (
+from sim.analysis.compare.comparison import (
+    default_years,
+    plan_comparison,
+    programme_period,
+    run_comparison,
+)
+from sim.analysis.compare.metrics import (
     cost_per_prevented,
     horizon_cost,
     mean_ci,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import invoke_cli
 
-from sim.analysis import evidence as ev
+from sim.analysis.evidence import replications as ev
 from sim.core.errors import UserError
 from sim.model.agents import WIJKAGENT
 from sim.model.model import WijkModel

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from sim.analysis.natural.estimators import did, did_placebo, synthetic_control
-from sim.analysis.natural.team import observed, posterior
+from sim.analysis.evidence.natural.estimators import did, did_placebo, synthetic_control
+from sim.analysis.evidence.natural.team import observed, posterior
 
 YEARS = range(2012, 2024)
 PRE, POST = range(2012, 2018), range(2019, 2023)
@@ -73,8 +73,8 @@ def test_posterior_lies_between_and_says_when_the_record_contradicts():
 
 def test_the_lockdown_drop_in_the_record():
     """Issue 21: 2019 -> 2021 Amstelveen -30%, the unit's others about -50%, national -40%."""
-    from sim.analysis.natural.lockdown import ONLY_OCCUPANCY
-    from sim.analysis.natural.lockdown import observed as lockdown_observed
+    from sim.analysis.evidence.natural.lockdown import ONLY_OCCUPANCY
+    from sim.analysis.evidence.natural.lockdown import observed as lockdown_observed
 
     o = lockdown_observed()
     assert o["amstelveen"] == pytest.approx(186 / 266 - 1)
@@ -84,7 +84,7 @@ def test_the_lockdown_drop_in_the_record():
 
 
 def test_team_record_file_round_trips(tmp_path, monkeypatch):
-    from sim.analysis.natural import posterior_file
+    from sim.analysis.evidence.natural import posterior_file
 
     study = {"posterior": {k: 0.1 for k in posterior_file.KEYS},
              "observed": {"did_others": {"effect": 0.35}, "did_national": {"effect": 0.34},

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from conftest import invoke_cli
 
-from sim.analysis.compare import plan_comparison, run_comparison
-from sim.analysis.draws import draw_effects
+from sim.analysis.compare.comparison import plan_comparison, run_comparison
+from sim.analysis.compare.draws import draw_effects
 from sim.core.errors import UserError
 from sim.core.paths import CALIBRATION
 from sim.core.tomlwrite import dumps

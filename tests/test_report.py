@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from sim.analysis.compare import plan_comparison, run_comparison
+from sim.analysis.compare.comparison import plan_comparison, run_comparison
 from sim.core.errors import UserError
 from sim.report.build import SECTION_KEYS, build_document, build_report, load_comparison
 from sim.report.figures import GREY, STYLE, _outline_path, _rings, fig_maps

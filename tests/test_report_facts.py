@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.analysis.compare import plan_comparison, run_comparison
+from sim.analysis.compare.comparison import plan_comparison, run_comparison
 from sim.core.errors import UserError
 from sim.model.parameters import parameter_rows
 from sim.report.assumptions import assumption_rows, calibrated_paths

@@ -21,8 +21,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from sim.analysis.compare import plan_comparison, run_comparison
-from sim.analysis.compare_checks import comparison_checks
+from sim.analysis.compare.checks import comparison_checks
+from sim.analysis.compare.comparison import plan_comparison, run_comparison
 from sim.model.scenario import load_scenario
 from sim.report.build import build_document, build_report, load_comparison
 from sim.report.figures import NAMES, STYLE, make_figures

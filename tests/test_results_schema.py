@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from conftest import invoke_cli
 
-from sim.analysis.compare import plan_comparison, run_comparison
+from sim.analysis.compare.comparison import plan_comparison, run_comparison
 from sim.analysis.experiment import DERIVED
 from sim.model.parameters import parameter_rows
 from sim.runs.export import export_csv

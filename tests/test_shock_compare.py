@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.analysis.shock import recovery_weeks, shocked, weekly
+from sim.analysis.compare.shock import recovery_weeks, shocked, weekly
 from sim.core.errors import UserError
 from sim.model.scenario import load_scenario
 

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.analysis.compare import plan_comparison, run_comparison
-from sim.analysis.compare_checks import comparison_checks
-from sim.analysis.compare_metrics import MIN_REPLICATIONS
+from sim.analysis.compare.checks import comparison_checks
+from sim.analysis.compare.comparison import plan_comparison, run_comparison
+from sim.analysis.compare.metrics import MIN_REPLICATIONS
 from sim.cli.app import (
     BURN_IN,
     CITY,
@@ -121,7 +121,8 @@ def compare(
         print_checks(comp, lang)
         rows = [{k: v for k, v in row.items() if k not in HEAVY_KEYS}
                 | _team_estimates(comp, row) for row in comp["rows"]]
-        if "shock" in comp:  # per option: the wave's excess and recovery (sim.analysis.shock)
+        # per option: the wave's excess and recovery (sim.analysis.compare.shock)
+        if "shock" in comp:
             by_name = {o["scenario"]: o for o in comp["shock"]["options"]}
             for row in rows:
                 o = by_name.get(row["scenario"])

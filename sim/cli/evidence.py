@@ -10,7 +10,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.analysis.evidence import (
+from sim.analysis.evidence.natural.lockdown import lockdown_study
+from sim.analysis.evidence.natural.posterior_file import write_team_record
+from sim.analysis.evidence.natural.team import team_study
+from sim.analysis.evidence.replications import (
     FITTABLE,
     STUDIES,
     FitResult,
@@ -22,9 +25,6 @@ from sim.analysis.evidence import (
     fit,
     study_results,
 )
-from sim.analysis.natural.lockdown import lockdown_study
-from sim.analysis.natural.posterior_file import write_team_record
-from sim.analysis.natural.team import team_study
 from sim.cli.app import app, out_console, print_json
 from sim.cli.run import progress_bar
 from sim.core.errors import UserError
@@ -36,7 +36,7 @@ from sim.runs.seeds import MAX_SEED
 
 #: Most replications one command may ask for.
 MAX_REPLICATIONS = 10_000
-#: Natural experiments in the police record (sim.analysis.natural), after the studies.
+#: Natural experiments in the police record (sim.analysis.evidence.natural), after the studies.
 NATURAL = {"record_team": team_study, "record_lockdown": lockdown_study}
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.analysis.compare_metrics import LEVEL, mean_ci
+from sim.analysis.compare.metrics import LEVEL, mean_ci
 from sim.cli.app import BURN_IN, CITY, app, console, out_console, print_json, resolve_city
 from sim.cli.lang import LANG_OPTION, resolve_lang, t
 from sim.core.errors import UserError

@@ -113,7 +113,8 @@ class WijkModel(Model):
         # those of the same run without the study (common random numbers with a placebo)
         self.rng_study = np.random.default_rng(streams[3])
         self.tick = 0
-        self.study = study  # a virtual study's daily intervention (sim.analysis.evidence)
+        # a virtual study's daily intervention (sim.analysis.evidence.replications)
+        self.study = study
         self.empty_int = np.zeros(0, dtype=np.int64)
         self._setup_space()
         self._setup_calendar()

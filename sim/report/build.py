@@ -4,7 +4,7 @@ The report is built in two steps: :func:`build_document` turns ``comparison.json
 list of :class:`Block` (title, headings, paragraphs, bullets, tables, figures) in Dutch or
 English; a renderer lays the blocks out: ``sim/report/html.py`` (one HTML file, figures
 embedded as base64 PNG) or ``sim/report/pdf.py`` (A4 pages via matplotlib's PDF backend).
-Sections: the question (with the warnings of ``sim/analysis/compare_checks.py`` and a
+Sections: the question (with the warnings of ``sim/analysis/compare/checks.py`` and a
 summary), the scenarios with description and cost, the key table, the figures (each titled
 with its message), assumptions and sources, what the uncertainty means, a glossary,
 provenance.
@@ -17,10 +17,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim.analysis.compare import COMPARISON_SHA_KEY, FORMAT
-from sim.analysis.compare_checks import comparison_checks
-from sim.analysis.compare_metrics import MIN_REPLICATIONS
-from sim.analysis.compare_plan import run_id as compare_run_id
+from sim.analysis.compare.checks import comparison_checks
+from sim.analysis.compare.comparison import COMPARISON_SHA_KEY, FORMAT
+from sim.analysis.compare.metrics import MIN_REPLICATIONS
+from sim.analysis.compare.plan import run_id as compare_run_id
 from sim.core.errors import DiskFullError, UserError, is_disk_full
 from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
 from sim.model.scenario import MAX_YEARS
@@ -321,7 +321,7 @@ def _provenance(comp: dict[str, Any], lang: str) -> list[Block]:
 def warnings_text(comp: dict[str, Any], lang: str) -> list[str]:
     """The warnings a reader must see first: too few replications, a short horizon.
 
-    The same checks as ``sim compare`` prints (``sim/analysis/compare_checks.py``); computed
+    The same checks as ``sim compare`` prints (``sim/analysis/compare/checks.py``); computed
     from the comparison itself, so an older comparison.json is checked too.
     """
     checks = comparison_checks(comp)

@@ -27,8 +27,8 @@ from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from sim.analysis.compare import observed_levels
-from sim.analysis.compare_metrics import mean_ci
+from sim.analysis.compare.comparison import observed_levels
+from sim.analysis.compare.metrics import mean_ci
 from sim.report.messages import figure_messages
 from sim.report.overlap import OVERLAY, free_of, place_labels
 from sim.report.text import eur, label, num, tr
@@ -121,7 +121,7 @@ def _programme_span(comp: dict[str, Any]) -> tuple[int, int] | None:
     return min(s[0] for s in spans), min(last, max(s[1] for s in spans))
 
 
-#: Quarter boundaries in a 365-day model year (as ``sim.analysis.compare.quarterly``).
+#: Quarter boundaries in a 365-day model year (as ``sim.analysis.compare.comparison.quarterly``).
 QUARTER_EDGES = (0, 90, 181, 273, 365)
 
 

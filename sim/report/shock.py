@@ -1,7 +1,7 @@
 """Report section "Als er een inbraakgolf komt": the wave's cost and recovery per option.
 
 Added by the report builder when the comparison was made with ``sim compare ... --shock``
-(``comparison.json`` holds ``shock``, see :mod:`sim.analysis.shock`): a paragraph, a table
+(``comparison.json`` holds ``shock``, see :mod:`sim.analysis.compare.shock`): a paragraph, a table
 of the extra burglaries the wave causes and the weeks until its excess halves, per option,
 and a figure of weekly burglaries with and without each option during the wave.
 """

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges
+from sim.analysis.compare.metrics import LEVEL, mean_ci, month_edges
 from sim.core.errors import UserError
 from sim.model.clock import DAYS_PER_YEAR, HOURS_PER_DAY
 from sim.model.model import BOA, TEAM, WIJKAGENT, WijkModel

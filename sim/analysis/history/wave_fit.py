@@ -1,14 +1,14 @@
 """Amersfoort's record: the level refit of the transfer test, and the wave's one-time fit.
 
-``python -m sim.analysis.wave_fit level amersfoort`` refits the level alone (one parameter,
+``python -m sim.analysis.history.wave_fit level amersfoort`` refits the level alone (one parameter,
 ``offenders.outings_per_offender_day``) to the record's years outside the 2018-2019 wave:
 the current level times the geometric mean of observed / simulated (counts are close to
 proportional to the outing rate), written to ``calibration/<city>/record_fit.toml``.
 
-``python -m sim.analysis.wave_fit check amersfoort`` runs 2016-2020 with the shipped wave
+``python -m sim.analysis.history.wave_fit check amersfoort`` runs 2016-2020 with the shipped wave
 and without it (``wave_check.toml``): is the record inside the 90% band?
 
-``python -m sim.analysis.wave_fit wave amersfoort`` fits the wave's strength and speed
+``python -m sim.analysis.history.wave_fit wave amersfoort`` fits the wave's strength and speed
 (``reward_elasticity`` x ``learning_per_day`` on a small grid) to the 2018-2019 rise above
 the trend: the target for each year is observed / simulated-without-the-wave, relative to
 the same ratio over 2016-2017; the loss is the squared log error of simulated with /
@@ -67,7 +67,8 @@ def refit_level(city: str, replications: int, seed: int, workers: int | None) ->
         "version": __version__, "written": dt.date.today().isoformat(),
     }
     path = city_folder(city) / "record_fit.toml"
-    path.write_text(f"# Level refit for {city} (python -m sim.analysis.wave_fit level {city}).\n"
+    path.write_text(f"# Level refit for {city} "
+                    f"(python -m sim.analysis.history.wave_fit level {city}).\n"
                     + toml_dumps(doc), encoding="utf-8")
     return doc
 
@@ -124,7 +125,8 @@ def fit_wave(city: str, replications: int, seed: int, workers: int | None,
                    "replications": replications, "seed": seed},
            "best": best, "grid": points, "version": __version__,
            "written": dt.date.today().isoformat()}
-    path.write_text(f"# The wave's one-time fit (python -m sim.analysis.wave_fit wave {city}).\n"
+    path.write_text("# The wave's one-time fit "
+                    f"(python -m sim.analysis.history.wave_fit wave {city}).\n"
                     + toml_dumps(doc), encoding="utf-8")
     return doc
 
@@ -167,7 +169,8 @@ def check_wave(city: str, replications: int, seed: int, workers: int | None) -> 
                      "band": "5th-95th percentile over replications",
                      "rise": "simulated / mean without the wave; observed / the same trend "
                              "scaled to 2016-2017"}, **out, "version": __version__}
-    path.write_text(f"# The wave on and off (python -m sim.analysis.wave_fit check {city}).\n"
+    path.write_text("# The wave on and off "
+                    f"(python -m sim.analysis.history.wave_fit check {city}).\n"
                     + toml_dumps(json_clean(doc)), encoding="utf-8")
     return doc
 

@@ -3,7 +3,7 @@
 :func:`comparison_checks` works on the comparison itself (``comparison.json``, also one
 written by an older Wijksim), so ``sim compare`` and ``sim report`` say the same:
 
-* fewer than :data:`~sim.analysis.compare_metrics.MIN_REPLICATIONS` replications: the
+* fewer than :data:`~sim.analysis.compare.metrics.MIN_REPLICATIONS` replications: the
   intervals are wide and unstable; with the spread observed, how many replications would
   give a 90% interval of ±5% (on the reference's burglaries per year, and on each option's
   change against it, paired by replication);
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.compare_metrics import MIN_REPLICATIONS, TARGET_HALF_WIDTH, replications_for
+from sim.analysis.compare.metrics import MIN_REPLICATIONS, TARGET_HALF_WIDTH, replications_for
 from sim.model.scenario import MAX_YEARS
 
 

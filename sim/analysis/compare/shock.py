@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.compare_metrics import mean_ci
+from sim.analysis.compare.metrics import mean_ci
 from sim.core.errors import UserError
 from sim.model.scenario import Scenario, load_scenario
 from sim.model.wave import DAYS_PER_YEAR

@@ -2,7 +2,7 @@
 
 All numbers are per year over the whole horizon unless named otherwise; intervals are
 90% intervals over replications, changes are paired by replication (common random
-numbers). Definitions: ``sim/analysis/compare_metrics.py``.
+numbers). Definitions: ``sim/analysis/compare/metrics.py``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.analysis.compare_metrics import (
+from sim.analysis.compare.metrics import (
     bootstrap_mean_ci,
     cost_per_prevented,
     demonstrable,
@@ -25,7 +25,7 @@ from sim.model.metrics import yearly
 from sim.model.model import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.analysis.compare_plan import Plan, RunData
+    from sim.analysis.compare.plan import Plan, RunData
     from sim.model.scenario import Scenario
 
 

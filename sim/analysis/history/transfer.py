@@ -1,6 +1,6 @@
 """A city's parameters from another city's calibration: the transfer test's starting point.
 
-``python -m sim.analysis.transfer amersfoort --from amstelveen`` writes
+``python -m sim.analysis.history.transfer amersfoort --from amstelveen`` writes
 ``calibration/amersfoort/calibrated.toml``: the source city's calibrated behaviour unchanged
 (the ``[parameters]`` of its ``calibrated.toml`` and ``record_fit.toml``), plus the
 target city's own inputs that the schema defaults hold for Amstelveen — boa and wijkagent
@@ -47,7 +47,8 @@ def transfer_toml(target: str, source: str) -> str:
              f"calibration/{source}/ (calibrated.toml, then record_fit.toml if present).",
              f"# Own inputs: {source}'s per-household ratios x {target}'s households "
              f"({hh_tgt:,} / {hh_src:,} = {ratio:.4f}); estimates, no {target} source found.",
-             f"# Made by `python -m sim.analysis.transfer {target} --from {source}`; rerun it "
+             f"# Made by `python -m sim.analysis.history.transfer {target} --from {source}`; "
+             "rerun it "
              "after a new calibration of the source city.", ""]
     sections = sorted(set(behaviour) | set(own))
     for sec in sections:

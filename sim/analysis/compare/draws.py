@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.evidence import STUDY_COVERAGE, STUDY_COVERAGE_RANGE
+from sim.analysis.evidence.replications import STUDY_COVERAGE, STUDY_COVERAGE_RANGE
 from sim.model.scenario import Scenario
 
 #: The interval across draws: the 5th and 95th percentiles.

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.evidence.natural.estimators import did, did_placebo, synth_placebo
 from sim.analysis.history.run import history_scenario, simulate_years
-from sim.analysis.natural.estimators import did, did_placebo, synth_placebo
 from sim.data.record import OTHERS, Record, load_record
 
 GEMEENTE = "GM0362"

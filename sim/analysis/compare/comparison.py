@@ -7,7 +7,7 @@ replication ``r`` of every scenario runs with the same seed (common random numbe
 :func:`pending_specs` skips runs already in the folder's store (an interrupted comparison
 resumes); :func:`load_data` reads the runs back from the store and :func:`aggregate` turns
 them into the comparison: the key table (one row per scenario) and the data behind the
-figures and the report (see ``sim/analysis/compare_metrics.py`` for the definitions).
+figures and the report (see ``sim/analysis/compare/metrics.py`` for the definitions).
 
 Horizon: by default long enough for every scenario's programme plus
 :data:`POST_PROGRAMME_YEARS` years after it (programmes ending 2027 from 2024: 6 years,
@@ -16,7 +16,7 @@ Horizon: by default long enough for every scenario's programme plus
 Uncertainty of every input (``parameter_draws=N``): :func:`draw_parameters` draws N joint
 vectors of the calibrated free parameters (N(estimate, covariance) of the city's
 ``calibrated.toml`` ``[uncertainty]``), the mechanism strengths (their fits' standard
-errors) and the priors (their stated ranges), see :mod:`sim.analysis.draws`; draws that
+errors) and the priors (their stated ranges), see :mod:`sim.analysis.compare.draws`; draws that
 hit a bound are counted. Replication r of every scenario runs with draw r mod N wherever
 the scenario does not set that parameter itself. Each option then gets its effect per draw
 (paired with the reference), the 5-95% quantiles across draws and the inputs that
@@ -37,13 +37,13 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from sim import __version__
-from sim.analysis.compare_checks import comparison_checks
-from sim.analysis.compare_metrics import LEVEL, mean_ci, month_edges, wdq_areas
-from sim.analysis.compare_plan import Plan, RunData, run_id
-from sim.analysis.compare_rows import programme_parts, scenario_row
-from sim.analysis.draws import draw_effects, draw_inputs
-from sim.analysis.natural.posterior_file import read_team_record
-from sim.analysis.shock import shock_summary, shocked
+from sim.analysis.compare.checks import comparison_checks
+from sim.analysis.compare.draws import draw_effects, draw_inputs
+from sim.analysis.compare.metrics import LEVEL, mean_ci, month_edges, wdq_areas
+from sim.analysis.compare.plan import Plan, RunData, run_id
+from sim.analysis.compare.rows import programme_parts, scenario_row
+from sim.analysis.compare.shock import shock_summary, shocked
+from sim.analysis.evidence.natural.posterior_file import read_team_record
 from sim.core.errors import UserError
 from sim.core.jsonable import json_clean
 from sim.core.paths import CALIBRATION
@@ -102,7 +102,7 @@ def _path_value(sc: Scenario, path: str) -> Any:
 
 def draw_parameters(city: str, n: int, seed: int,
                     defaults: Scenario | None = None) -> dict[str, Any]:
-    """N joint draws of every uncertain input (see :mod:`sim.analysis.draws`).
+    """N joint draws of every uncertain input (see :mod:`sim.analysis.compare.draws`).
 
     Reads ``[uncertainty]`` of the city's ``calibrated.toml``; refuses (one line) when
     there is none. ``defaults``: the scenario the mechanisms and priors are drawn around
@@ -171,7 +171,7 @@ def plan_comparison(refs: list[str], years: float | None = None, replications: i
 
     ``parameter_draws``: spread the replications over this many draws of the calibrated
     parameters (see :func:`draw_parameters`). ``shock``: a scenario whose ``[[shocks]]``
-    every option also runs with (:mod:`sim.analysis.shock`).
+    every option also runs with (:mod:`sim.analysis.compare.shock`).
     """
     if not refs:
         raise UserError("name at least one scenario (the first is the reference), e.g. "
@@ -451,7 +451,7 @@ def aggregate(plan: Plan, data: dict[str, RunData], city: City,
         "team_estimates": read_team_record(ref.city),
     }
     comp["checks"] = comparison_checks(comp)
-    shock = shock_summary(plan.scenarios, data)  # sim compare --shock (sim.analysis.shock)
+    shock = shock_summary(plan.scenarios, data)  # sim compare --shock (sim.analysis.compare.shock)
     if shock is not None:
         comp["shock"] = shock
     return comp

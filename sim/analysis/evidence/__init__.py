@@ -1,0 +1,1 @@
+"""Evidence: virtual replications of the studies, and natural experiments in the record."""
