@@ -234,3 +234,16 @@ def test_the_live_view_names_the_wijken():
     text = wijken_html(pair, "nl")
     for i, w in enumerate(pair.city.wijken):
         assert f'data-code="{w.code}">{w.name or w.code}:' in text, (i, w.code)
+
+
+def test_meeting_mode_finds_the_history_figure_where_sim_history_writes_it(tmp_path):
+    # `sim history --out FOLDER/history` writes history_nl.png and history_en.png there; the
+    # meeting finds it as sim report does (figures/, the folder, or its history/ subfolder)
+    from sim.serve.meeting import Meeting
+
+    meeting = Meeting(tmp_path, {})
+    assert meeting.history_figure() is None, "no history result, no history figure"
+    (tmp_path / "history").mkdir()
+    for lang in ("en", "nl"):
+        (tmp_path / "history" / f"history_{lang}.png").write_bytes(b"\x89PNG")
+    assert meeting.history_figure() == tmp_path / "history" / "history_nl.png", "Dutch first"

@@ -63,9 +63,16 @@ class Meeting:
         return self.section_html(lang, "h_table")
 
     def history_figure(self) -> Path | None:
-        """The folder's history figure (observed against simulated), if it has one."""
-        found = sorted((self.folder / "figures").glob("*histor*.png"))
-        return found[0] if found else None
+        """The folder's history figure (observed against simulated), if it has one.
+
+        Where ``sim report`` finds a history result: ``figures/``, the folder itself, or its
+        ``history/`` subfolder (``sim history --out FOLDER/history``); the Dutch one first.
+        """
+        for where in (self.folder / "figures", self.folder, self.folder / "history"):
+            found = sorted(where.glob("*histor*.png"), key=lambda p: ("_nl" not in p.name, p.name))
+            if found:
+                return found[0]
+        return None
 
     def figures(self, lang: str) -> list[tuple[str, bytes]]:
         """(name, PNG) of the figures in ``lang``: the folder's own, or drawn in ``lang``."""
