@@ -79,3 +79,60 @@ def test_profile_recovers_a_known_elasticity_and_level():
     assert fit["elasticity"] == pytest.approx(0.7, abs=0.03)
     assert fit["level"] == pytest.approx(5.0, rel=0.05), "500 / 100 x level0"
     assert 0 < fit["elasticity_se"] < 0.1
+
+
+# --- yearly local shocks (the band's third source) ---------------------------------------
+
+def test_local_shock_sd_recovers_known_shocks_and_never_uses_the_judged_gemeente():
+    from sim.data.record import Record, local_shock_sd
+
+    rng = np.random.default_rng(3)
+    years = list(range(2012, 2024))
+    nat = {y: 40_000 - 1_500 * (y - 2012) for y in years}
+    counts, truth = {}, {}
+    for g, sd in (("A", 0.1), ("B", 0.3)):
+        s = rng.normal(0, sd, len(years))
+        truth[g] = float(np.std(s, ddof=1))
+        # large counts: the Poisson part is negligible, the deviation from the trend is s
+        counts[g] = {y: round(5e6 * nat[y] / 40_000 * math.exp(x)) for y, x in zip(years, s)}
+    counts["J"] = {y: 999_999 if y % 2 else 1 for y in years}  # wild: must not count
+    rec = Record(counts, {k: k for k in counts}, nat, "test")
+    pooled, per = local_shock_sd(rec, exclude="J")
+    assert set(per) == {"A", "B"}
+    assert per["A"] == pytest.approx(truth["A"], rel=1e-3)
+    assert per["B"] == pytest.approx(truth["B"], rel=1e-3)
+    assert pooled == pytest.approx(math.sqrt((truth["A"] ** 2 + truth["B"] ** 2) / 2), rel=1e-3)
+    # a gemeente that follows the national trend exactly, with small counts: chance only -> 0
+    flat = Record({"C": {y: nat[y] // 100 for y in years}}, {"C": "C"}, nat, "t")
+    assert local_shock_sd(flat, exclude="J")[0] == 0.0
+
+
+def test_local_shocks_are_yearly_seeded_and_of_the_stated_size():
+    from sim.model.drivers import local_shocks
+
+    t = 2012 + np.arange(365 * 400 + 1) / 365.0
+    f = local_shocks(t, 0.2, seed=7)
+    years = np.floor(t).astype(int)
+    for y in (2012, 2100, 2300):  # one factor per calendar year
+        assert np.ptp(f[years == y]) == 0.0
+    per_year = np.log(f[np.searchsorted(years, np.unique(years))])
+    assert np.std(per_year) == pytest.approx(0.2, rel=0.1)  # 401 years
+    assert np.median(per_year) == pytest.approx(0.0, abs=0.03)
+    assert np.array_equal(f, local_shocks(t, 0.2, seed=7))
+    assert not np.array_equal(f, local_shocks(t, 0.2, seed=8))
+
+
+def test_history_band_with_local_shocks_is_wider_on_the_same_seeds():
+    from sim.analysis.history.run import run_history
+
+    kw = {"replications": 6, "from_year": 2021, "to_year": 2023, "seed": 5, "workers": 1,
+          "draws": 0}
+    calm = run_history("amstelveen", local_shocks=False, **kw)
+    shocked = run_history("amstelveen", **kw)
+    assert calm.local_shock_sd == 0 and 0.05 < shocked.local_shock_sd < 0.5
+    rec = shocked.record()
+    assert rec["local_shock_sd"] > 0 and "local shocks" in rec["band"]
+
+    def spread(h: HistoryResult) -> float:
+        return float(np.log(h.runs).std(axis=0).mean())
+    assert spread(shocked) > spread(calm)

@@ -42,6 +42,11 @@ def history(
     fit: bool = typer.Option(False, "--fit", help="Fit the level and the offending driver to "
                              "the record (2012-2019, forecast test 2020-2023, refit up to "
                              "2023) and write calibration/CITY/record_fit.toml first."),
+    local_shocks: bool = typer.Option(
+        True, "--local-shocks/--no-local-shocks",
+        help="Each run draws yearly local shocks of the size the record shows in the other "
+             "gemeenten (default); --no-local-shocks gives the band of replications and "
+             "parameter draws alone."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """The historical period with its drivers and programmes, against the police record.
@@ -70,7 +75,7 @@ def history(
         task = bar.add_task("history", total=replications, rate="")
         res = run_history(city, replications=replications, from_year=from_year,
                           to_year=to_year, seed=seed, workers=workers,
-                          progress=lambda d, n: bar.update(task, completed=d))
+                          local_shocks=local_shocks, progress=lambda d, n: bar.update(task, completed=d))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = out or RESULTS / f"history-{city}-{stamp}"
     out.mkdir(parents=True, exist_ok=True)
@@ -82,8 +87,11 @@ def history(
     if as_json:
         print_json(rec)
         return
+    shocks = (f", yearly local shocks sd {res.local_shock_sd:.2f}" if res.local_shock_sd
+              else ", no local shocks")
     t = Table(title=f"{city}: police record vs model ({res.replications} runs, "
-                    f"{res.draws} parameter draws, seed {seed})", box=box.SIMPLE_HEAD)
+                    f"{res.draws} parameter draws{shocks}, seed {seed})",
+              box=box.SIMPLE_HEAD)
     for col in ("year", "observed", "simulated", "90% band", "inside"):
         t.add_column(col, justify="right")
     for r in res.rows():

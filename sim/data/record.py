@@ -13,6 +13,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from sim.core.errors import UserError
 from sim.core.paths import DATA
 from sim.core.textio import MAX_DATA_BYTES, read_text
@@ -70,3 +72,33 @@ def load_record(police: Path = POLICE_FILE, national: Path = NATIONAL_FILE) -> R
         if r.get("series") == NATIONAL_SERIES and int(r["year"]) <= LAST_FIT_YEAR:
             nat[int(r["year"])] = int(float(r["value"]))
     return Record(counts, names, nat, source or "CBS/Politie 47018NED")
+
+
+def local_shock_sd(record: Record, exclude: str, window: tuple[int, int] = (2012, LAST_FIT_YEAR),
+                   ) -> tuple[float, dict[str, float]]:
+    """How far a gemeente's yearly count wanders from the national trend, beyond chance.
+
+    For each gemeente of the record except ``exclude`` (the one being judged): the log
+    count minus the log national count, less its own mean over ``window``; its variance
+    less the Poisson part (1/count on the log scale, which the model's replications
+    already hold). The pooled value is the root mean square over those gemeenten. It
+    measures the local shocks no national driver carries (gangs, new methods, campaigns),
+    without using the judged gemeente's own record. Returns (pooled sd, sd per gemeente).
+    """
+    a, b = window
+    per: dict[str, float] = {}
+    for code in sorted(record.counts):
+        series = record.counts[code]
+        years = [y for y in range(a, b + 1) if y in series and y in record.national
+                 and series[y] > 0]
+        if code == exclude or len(years) < 3:
+            continue
+        c = np.array([series[y] for y in years], dtype=float)
+        d = np.log(c) - np.log([record.national[y] for y in years])
+        var = float(d.var(ddof=1)) - float(np.mean(1.0 / c))
+        per[code] = float(np.sqrt(max(var, 0.0)))
+    if not per:
+        raise UserError(f"the police record holds no other gemeente with years {a}-{b} to "
+                        "measure local shocks on.", file=str(POLICE_FILE))
+    pooled = float(np.sqrt(np.mean([v * v for v in per.values()])))
+    return pooled, per

@@ -48,12 +48,15 @@ def city_drivers(folder: Path | None) -> Drivers | None:
 class DriverClock:
     """The drivers of one run, day by day (arrays over the run's days)."""
 
-    def __init__(self, drivers: Drivers, params, first_year: int, n_days: int):  # noqa: ANN001
+    def __init__(self, drivers: Drivers, params, first_year: int, n_days: int,  # noqa: ANN001
+                 seed: int = 0):
         p = params.drivers
         self.t = first_year + np.arange(n_days + 1) / DAYS_PER_YEAR
         off = drivers.series.get("offending")
         self.offending = (np.ones_like(self.t) if off is None else
                           (off.at(self.t) / off.values[0]) ** p.offending_elasticity)
+        if p.local_shock_sd > 0:
+            self.offending = self.offending * local_shocks(self.t, p.local_shock_sd, seed)
         occ = drivers.series.get("occupancy")
         self.home_share = (np.zeros_like(self.t) if occ is None
                            else occ.at(self.t) - occ.values[0])
@@ -77,7 +80,7 @@ class DriverClock:
         drivers = city_drivers(model.city.folder)
         if drivers is None:
             return None
-        return cls(drivers, model.params, model.first_year, model.n_days)
+        return cls(drivers, model.params, model.first_year, model.n_days, model.seed)
 
     def start(self, residents) -> None:  # noqa: ANN001
         """Set the hardened share to its value on the run's first day."""
@@ -99,3 +102,23 @@ class DriverClock:
         a, b = DAYTIME_HOURS
         out[a:b] = 1.0 - (1.0 - out[a:b]) * f
         return out
+
+
+#: The stream of the local shocks, apart from the model's four (drawing them changes no
+#: other random number, so a run with shocks differs from one without only by them).
+LOCAL_SHOCK_STREAM = 0x10CA1
+
+
+def local_shocks(t: np.ndarray, sd: float, seed: int) -> np.ndarray:
+    """A factor per day: one lognormal draw per calendar year, median 1, log sd ``sd``.
+
+    The yearly local shocks that no national driver carries (an itinerant gang, a new
+    method, a local campaign), drawn per run from its seed: a history's band then holds
+    the year-to-year wandering that a gemeente's record shows around the national trend.
+    """
+    year = np.floor(t).astype(int)
+    first = int(year[0])
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed) % 2**63,
+                                                        LOCAL_SHOCK_STREAM]))
+    z = rng.standard_normal(int(year[-1]) - first + 1)
+    return np.exp(sd * z[year - first])

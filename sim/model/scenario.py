@@ -459,6 +459,12 @@ class Drivers(Section):
         1.5, "percentage points of homes per year", 0, 5,
         source="estimate (range 0.8-3.5): 1999-code new build about 0.8 a year plus "
                "retrofits (drivers.toml [hardening])")
+    local_shock_sd: float = P(
+        0.0, "sd of log yearly offending", 0, 1,
+        source="off (0) except in sim history, which sets it to the size of the yearly "
+               "local shocks in the police record of the region's other gemeenten "
+               "(sim.data.record.local_shock_sd): gangs, new methods, local campaigns that "
+               "no national driver carries")
 
 
 class Scenario(Section):

@@ -239,6 +239,8 @@ def _scheduler_handshake(address: str, timeout_s: float) -> None:
 
     from distributed.comm import connect
 
+    _probe_tcp(address, timeout_s)
+
     async def identity() -> Any:
         comm = await connect(address, timeout=timeout_s)  # connect, then Dask's handshake
         try:
@@ -262,6 +264,31 @@ def _scheduler_handshake(address: str, timeout_s: float) -> None:
     if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
         kind = reply.get("type") if isinstance(reply, dict) else type(reply).__name__
         raise _scheduler_error(address, f"it speaks Dask but is a {kind}, not a scheduler")
+
+
+def _probe_tcp(address: str, timeout_s: float) -> None:
+    """One plain TCP connect first: a refused port is told at once, on any machine load.
+
+    Dask's connect retries a refused port until its time-out and may then report only the
+    time-out; the operating system's answer to one connect is definitive.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "") or parts.hostname is None or parts.port is None:
+        return  # tls://, inproc:// and the like: Dask's own connect judges them
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=timeout_s):
+            pass
+    except ConnectionRefusedError:
+        raise _scheduler_error(address, "the connection was refused (nothing listens on "
+                                        "that port)") from None
+    except TimeoutError:
+        raise _scheduler_error(address, f"no connection within {timeout_s:g} s (unroutable "
+                                        "address, firewall, or nothing listening)") from None
+    except OSError as exc:
+        raise _scheduler_error(address, _connect_failure(exc, timeout_s)) from None
 
 
 def _connect_failure(exc: OSError, timeout_s: float) -> str:

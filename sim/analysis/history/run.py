@@ -3,8 +3,11 @@
 A history run is the ``baseline`` organisation of the city (with its calibration) started
 on 1 January of ``from_year`` after the usual burn-in, with the city's drivers over time
 and the programmes that actually ran (``drivers.toml``). Replications are spread over
-draws of the parameters fitted to the record (``record_fit.toml`` ``[uncertainty]``), so
-the 90% band holds both chance and the fit's uncertainty.
+draws of the parameters fitted to the record (``record_fit.toml`` ``[uncertainty]``), and
+each run draws yearly local shocks of the size the region's other gemeenten show around the
+national trend (:func:`sim.data.record.local_shock_sd`; ``drivers.local_shock_sd``), so the
+90% band holds chance, the fit's uncertainty and the year-to-year wandering of a gemeente
+that no national driver carries. ``local_shocks=False`` gives the band without them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 
 from sim.core.errors import UserError
 from sim.core.textio import read_toml
-from sim.data.record import LAST_FIT_YEAR, load_record
+from sim.data.record import LAST_FIT_YEAR, load_record, local_shock_sd
 from sim.model.city import city_folder
 from sim.model.drivers import city_drivers
 from sim.model.scenario import Scenario, deep_merge, load_scenario, validate_scenario
@@ -56,6 +59,8 @@ class HistoryResult:
     programmes: list[dict[str, Any]] = field(default_factory=list)
     lockdowns: list[tuple[float, float, str]] = field(default_factory=list)
     note: str = ""
+    local_shock_sd: float = 0.0  # log sd of the yearly local shocks drawn (0: none)
+    local_shock_window: tuple[int, int] | None = None
 
     def band(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mean, 5th and 95th percentile per year."""
@@ -98,7 +103,16 @@ class HistoryResult:
         return {"city": self.city, "years": self.rows(),
                 "coverage": None if cov is None else round(cov, 4),
                 "rmse_log": None if rmse is None else round(rmse, 4),
-                "gemeente": self.gemeente, "band": "90% over replications and parameter draws",
+                "gemeente": self.gemeente,
+                "band": ("90% over replications, parameter draws and yearly local shocks"
+                         if self.local_shock_sd else
+                         "90% over replications and parameter draws"),
+                "local_shock_sd": round(self.local_shock_sd, 4),
+                "local_shock_source": (
+                    None if not self.local_shock_sd else
+                    "root mean square, over the record's other gemeenten, of the yearly log "
+                    "count's deviation from the national trend less Poisson chance, "
+                    f"{self.local_shock_window[0]}-{self.local_shock_window[1]}"),
                 "replications": self.replications, "parameter_draws": self.draws,
                 "seed": self.seed, "programmes": self.programmes,
                 "lockdowns": [{"start": round(a, 4), "end": round(b, 4), "name": n}
@@ -198,23 +212,32 @@ def simulate_years(runs: list[tuple[Scenario, int]], seed: int, workers: int | N
 def run_history(city: str = "amstelveen", *, replications: int = 20, from_year: int = 2012,
                 to_year: int = LAST_FIT_YEAR, seed: int = 42, draws: int | None = None,
                 workers: int | None = None, overrides: dict[str, Any] | None = None,
-                progress: Callable[[int, int], None] | None = None) -> HistoryResult:
+                progress: Callable[[int, int], None] | None = None,
+                local_shocks: bool = True,
+                shock_window: tuple[int, int] = (FIRST_YEAR, LAST_FIT_YEAR)) -> HistoryResult:
     """Simulate ``from_year``..``to_year`` and set it beside the record.
 
     ``draws``: parameter draws from the record fit (default: one per 2 replications);
-    the replications are spread over them.
+    the replications are spread over them. ``local_shocks``: each run draws yearly local
+    shocks of the size measured on the other gemeenten over ``shock_window``.
     """
     if replications < 1:
         raise UserError("needs at least 1 replication.", field="-r")
     n_draws = max(1, replications // 2) if draws is None else draws
     sets = record_draws(city, n_draws, seed)
+    record = load_record()
+    shock = 0.0
+    if local_shocks:
+        code = cached_city(load_scenario("baseline", city=city).city).code
+        shock = local_shock_sd(record, exclude=code, window=shock_window)[0]
+        overrides = deep_merge({"drivers": {"local_shock_sd": round(shock, 6)}},
+                               overrides or {})
     scen = [history_scenario(city, from_year, to_year, deep_merge(s, overrides or {}))
             for s in sets]
     runs = simulate_years([(scen[r % len(scen)], r) for r in range(replications)], seed,
                           workers, progress)
     sc = scen[0]
     c = cached_city(sc.city)
-    record = load_record()
     observed = {y: v for y, v in record.counts.get(c.code, {}).items()
                 if from_year <= y <= min(to_year, LAST_FIT_YEAR)}
     drivers = city_drivers(c.folder)
@@ -224,4 +247,5 @@ def run_history(city: str = "amstelveen", *, replications: int = 20, from_year: 
     return HistoryResult(city=city, gemeente=c.code, years=list(range(from_year, to_year + 1)),
                          observed=observed, runs=runs, seed=seed, replications=len(runs),
                          draws=len(scen) if sets != [{}] else 0, programmes=progs,
-                         lockdowns=list(LOCKDOWNS))
+                         lockdowns=list(LOCKDOWNS), local_shock_sd=shock,
+                         local_shock_window=tuple(shock_window) if shock else None)
