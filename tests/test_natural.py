@@ -110,3 +110,47 @@ def test_compare_shows_both_team_estimates_on_team_rows_only():
     assert _team_estimates(comp, {"scenario": "baseline"}) == {}
     assert _team_estimates({**comp, "team_estimates": None},
                            {"scenario": "interventieteam"}) == {}
+
+
+def test_strength_after_record_inverts_the_curve_and_says_when_bounded():
+    from sim.analysis.evidence.natural.team import strength_after_record
+
+    curve = {"0": -0.05, "0.5": -0.12, "1": -0.2, "2": -0.3}
+    mid = strength_after_record(curve, -0.16)
+    y0, y1 = math.log1p(-0.12), math.log1p(-0.2)
+    assert mid["strength"] == pytest.approx(0.5 + (math.log1p(-0.16) - y0) / (y1 - y0) * 0.5,
+                                            abs=1e-4)
+    assert mid["bounded"] == "" and mid["effect_at_strength"] == pytest.approx(-0.16, abs=1e-4)
+    assert strength_after_record(curve, -0.2)["strength"] == pytest.approx(1.0)
+    low = strength_after_record(curve, +0.10)  # the record allows less than patrol alone
+    assert low["strength"] == 0 and low["bounded"] == "low"
+    assert low["effect_at_strength"] == pytest.approx(-0.05)
+    assert strength_after_record(curve, -0.6)["bounded"] == "high"
+
+
+def test_team_inputs_scale_the_incapacitation_priors_only():
+    from sim.analysis.evidence.natural.team import INCAPACITATION, team_inputs
+    from sim.model.scenario import load_scenario
+
+    team = load_scenario("baseline").interventieteam
+    half = team_inputs("amstelveen", 0.5)
+    assert set(half) == set(INCAPACITATION)
+    for k in INCAPACITATION:
+        assert half[k] == pytest.approx(getattr(team, k) * 0.5, abs=1e-6)
+    assert all(v == 0 for v in team_inputs("amstelveen", 0).values())
+
+
+def test_the_team_after_the_record_scenario_holds_the_written_inputs():
+    """scenarios/interventieteam-na-registratie.toml carries team_record.toml's inputs."""
+    from sim.analysis.evidence.natural import posterior_file
+    from sim.model.scenario import load_scenario
+
+    rec = posterior_file.read_team_record("amstelveen")
+    inputs = rec["team_after_record"]["inputs"]
+    sc = load_scenario("interventieteam-na-registratie")
+    base = load_scenario("interventieteam")
+    for k, v in inputs.items():
+        assert getattr(sc.interventieteam, k) == pytest.approx(v, abs=1e-4), k
+    # everything else is the interventieteam's
+    assert sc.interventieteam.fte == base.interventieteam.fte > 0
+    assert sc.interventieteam.cost_eur_per_hour == base.interventieteam.cost_eur_per_hour

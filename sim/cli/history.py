@@ -75,7 +75,8 @@ def history(
         task = bar.add_task("history", total=replications, rate="")
         res = run_history(city, replications=replications, from_year=from_year,
                           to_year=to_year, seed=seed, workers=workers,
-                          local_shocks=local_shocks, progress=lambda d, n: bar.update(task, completed=d))
+                          local_shocks=local_shocks,
+                          progress=lambda d, n: bar.update(task, completed=d))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = out or RESULTS / f"history-{city}-{stamp}"
     out.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,11 @@ WORDS = {
     "nl": {
         "hist_caption": "Woninginbraken per jaar in Amstelveen: geregistreerd door de politie "
                         "(punten; rood als het buiten de band van het model valt) en berekend "
-                        "door het model over dezelfde jaren (lijn en 90%-band).",
+                        "door het model over dezelfde jaren (lijn en 90%-band). De band telt "
+                        "toeval, de onzekerheid van de aanpassing aan de cijfers en de "
+                        "schommelingen van jaar tot jaar die de andere gemeenten in de regio "
+                        "laten zien (een rondtrekkende bende, een nieuwe werkwijze): het model "
+                        "voorspelt zulke pieken niet, het kent alleen hun gewone grootte.",
         "hist_alt": "Het model tegenover de waargenomen jaren.",
         "hist_missing": "Nog niet in dit rapport: de figuur die het model naast de "
                         "waargenomen jaren legt (waargenomen tegenover berekend). Daarvoor "
@@ -70,7 +74,11 @@ WORDS = {
     "en": {
         "hist_caption": "Residential burglaries per year in Amstelveen: recorded by the "
                         "police (points; red when outside the model's band) and simulated by "
-                        "the model over the same years (line and 90% band).",
+                        "the model over the same years (line and 90% band). The band holds "
+                        "chance, the uncertainty of the fit to the record and the year-to-year "
+                        "swings that the region's other gemeenten show (an itinerant gang, a "
+                        "new method): the model does not predict such peaks, it knows only "
+                        "their usual size.",
         "hist_alt": "The model against the observed years.",
         "hist_missing": "Not yet in this report: the figure that sets the model against the "
                         "observed years (observed against simulated). It needs a historical "

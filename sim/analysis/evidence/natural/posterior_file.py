@@ -32,7 +32,12 @@ def write_team_record(study: dict[str, Any], city: str) -> Path:
                          "synthetic_control": o["synthetic_control"]["effect"],
                          "pre": o["pre"], "post": o["post"],
                          "confounders": o["confounders"]},
-            "simulated": {k: s[k] for k in ("effect", "p5", "p95", "replications", "seed")},
+            "simulated": {**{k: s[k] for k in ("effect", "p5", "p95", "replications", "seed")
+                             if k in s},
+                          **({"strength_curve": s["strength_curve"]}
+                             if "strength_curve" in s else {})},
+            **({"team_after_record": study["team_after_record"]}
+               if "team_after_record" in study else {}),
             "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     path = city_folder(city) / TEAM_RECORD
     path.write_text("# Written by `sim evidence --write` (study record_team); rerun it rather "
@@ -50,7 +55,8 @@ def read_team_record(city: str) -> dict[str, Any] | None:
         return None
     raw = read_toml(path, what="team record")
     est = raw.get("team_estimates")
-    return {**est, "observed": raw.get("observed", {}), "file": path.name} if isinstance(
+    return {**est, "observed": raw.get("observed", {}),
+            "team_after_record": raw.get("team_after_record"), "file": path.name} if isinstance(
         est, dict) else None
 
 
