@@ -154,3 +154,28 @@ def test_the_team_after_the_record_scenario_holds_the_written_inputs():
     # everything else is the interventieteam's
     assert sc.interventieteam.fte == base.interventieteam.fte > 0
     assert sc.interventieteam.cost_eur_per_hour == base.interventieteam.cost_eur_per_hour
+
+
+def test_page_one_ranking_says_what_the_record_changes():
+    """Issue 21: when the record contradicts the studies, the ranking sentence says so."""
+    from sim.report.build import _record_caveat
+
+    def row(name, cpp):
+        return {"scenario": name, "cost_per_prevented_eur": cpp}
+
+    team, rec, reg = (row("interventieteam", 6480), row("interventieteam-na-registratie", 40900),
+                      row("wijkregisseur", 9900))
+    scen = {"interventieteam": {"params": {"interventieteam": {"fte": 4}}},
+            "interventieteam-na-registratie": {"params": {"interventieteam": {"fte": 4}}},
+            "wijkregisseur": {"params": {"interventieteam": {"fte": 0}}}}
+    comp = {"team_estimates": {"contradicts": True}, "provenance": {"scenarios": scen}}
+    rows = [team, rec, reg]
+    nl = _record_caveat(comp, rows, rows, team, "nl")
+    assert "spreken het effect van een inbrakenteam tegen" in nl
+    assert "40.900" in nl and "wijkregisseur de laagste kosten" in nl and "9.900" in nl
+    en = _record_caveat(comp, [team, reg], [team, reg], team, "en")
+    assert "add the scenario interventieteam-na-registratie" in en
+    # no caveat when the record agrees, or when the cheapest is not the studies' team
+    assert _record_caveat({**comp, "team_estimates": {"contradicts": False}}, rows, rows, team,
+                          "nl") == ""
+    assert _record_caveat(comp, rows, rows, reg, "nl") == ""

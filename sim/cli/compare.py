@@ -13,6 +13,7 @@ from rich.table import Table
 from sim.analysis.compare.checks import comparison_checks
 from sim.analysis.compare.comparison import plan_comparison, run_comparison
 from sim.analysis.compare.metrics import MIN_REPLICATIONS
+from sim.analysis.evidence.natural.posterior_file import RECORD_TEAM_SCENARIO
 from sim.cli.app import (
     BURN_IN,
     CITY,
@@ -148,20 +149,37 @@ def _team_estimates(comp: dict, row: dict) -> dict:
     return {"team_estimates": est} if est and _has_team(comp, row) else {}
 
 
+def _signed(x: float) -> str:
+    """A signed whole percentage; 0% without a sign (never "-0%")."""
+    return "0%" if round(100 * x) == 0 else f"{x:+.0%}"
+
+
 def _print_team_estimates(comp: dict, lang: str) -> None:
     est = comp.get("team_estimates")
     if not est or not any(_has_team(comp, r) for r in comp["rows"]):
         return
+    pred, own = _signed(est["predicted_from_studies"]), _signed(est["after_record"])
+    lo, hi = _signed(est["after_record_p5"]), _signed(est["after_record_p95"])
+    k = (est.get("team_after_record") or {}).get("strength")
+    ran = any(r["scenario"] == RECORD_TEAM_SCENARIO for r in comp["rows"])
     if lang == "nl":
-        console.print(f"Effect van een inbrakenteam: voorspeld uit studies elders "
-                      f"{est['predicted_from_studies']:+.0%}; na Amstelveens eigen cijfers "
-                      f"{est['after_record']:+.0%} ({est['after_record_p5']:+.0%} … "
-                      f"{est['after_record_p95']:+.0%}). {est['plain_nl']}", highlight=False)
+        console.print(f"Effect van een inbrakenteam: voorspeld uit studies elders {pred}; na "
+                      f"Amstelveens eigen cijfers {own} ({lo} … {hi}). {est['plain_nl']}",
+                      highlight=False)
+        if k is not None:
+            console.print(f"Het team met het effect dat de eigen cijfers toelaten "
+                          f"(aanhoudingen en identificaties x {k:g}) is het scenario "
+                          f"{RECORD_TEAM_SCENARIO}"
+                          + ("." if ran else "; zet het in de vergelijking om het ernaast te "
+                                             "zien."), highlight=False)
     else:
-        console.print(f"Team effect: predicted from studies elsewhere "
-                      f"{est['predicted_from_studies']:+.0%}; after the city's own record "
-                      f"{est['after_record']:+.0%} ({est['after_record_p5']:+.0%} … "
-                      f"{est['after_record_p95']:+.0%}). {est['plain']}", highlight=False)
+        console.print(f"Team effect: predicted from studies elsewhere {pred}; after the city's "
+                      f"own record {own} ({lo} … {hi}). {est['plain']}", highlight=False)
+        if k is not None:
+            console.print(f"The team with the effect the city's own record allows (arrests and "
+                          f"identifications x {k:g}) is the scenario {RECORD_TEAM_SCENARIO}"
+                          + ("." if ran else "; add it to the comparison to see it beside "
+                                             "the others."), highlight=False)
 
 
 def _print_shock(shock: dict[str, Any], lang: str) -> None:

@@ -21,6 +21,7 @@ from sim.analysis.compare.checks import comparison_checks
 from sim.analysis.compare.comparison import COMPARISON_SHA_KEY, FORMAT
 from sim.analysis.compare.metrics import MIN_REPLICATIONS
 from sim.analysis.compare.plan import run_id as compare_run_id
+from sim.analysis.evidence.natural.posterior_file import RECORD_TEAM_SCENARIO
 from sim.core.errors import DiskFullError, UserError, is_disk_full
 from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
 from sim.model.scenario import MAX_YEARS
@@ -205,9 +206,46 @@ def _summary(comp: dict[str, Any], lang: str) -> list[Block]:
         best = min(clear, key=lambda r: r["cost_per_prevented_eur"])
         out.append(Block("p", tr(lang, "sum_best", name=label(best["scenario"], lang),
                                  cpp=eur(best["cost_per_prevented_eur"], lang))))
+        caveat = _record_caveat(comp, comp["rows"], clear, best, lang)
+        if caveat:
+            out.append(Block("p", caveat))
     elif bullets:
         out.append(Block("p", tr(lang, "sum_none_clear", ref=ref)))
     return out
+
+
+def _record_caveat(comp: dict[str, Any], rows: list[dict[str, Any]],
+                   clear: list[dict[str, Any]], best: dict[str, Any], lang: str) -> str:
+    """When the cheapest option is a team whose effect the city's record contradicts.
+
+    The ranking sentence then says what the ranking becomes with the team after the record
+    (scenario :data:`RECORD_TEAM_SCENARIO`, when the comparison holds it).
+    """
+    est = comp.get("team_estimates") or {}
+    if not est.get("contradicts"):
+        return ""
+
+    def team(r: dict[str, Any]) -> bool:
+        params = comp["provenance"]["scenarios"].get(r["scenario"], {}).get("params", {})
+        return float(params.get("interventieteam", {}).get("fte", 0) or 0) > 0
+
+    if not team(best) or best["scenario"] == RECORD_TEAM_SCENARIO:
+        return ""
+    rec_row = next((r for r in rows if r["scenario"] == RECORD_TEAM_SCENARIO), None)
+    if rec_row is None:
+        rec = tr(lang, "sum_rec_missing", name=RECORD_TEAM_SCENARIO)
+    elif rec_row in clear:
+        rec = tr(lang, "sum_rec_row", name=RECORD_TEAM_SCENARIO,
+                 cpp=eur(rec_row["cost_per_prevented_eur"], lang))
+    else:
+        rec = tr(lang, "sum_rec_row_none", name=RECORD_TEAM_SCENARIO)
+    others = [r for r in clear if not team(r) or r["scenario"] == RECORD_TEAM_SCENARIO]
+    alt = ""
+    if others:
+        b2 = min(others, key=lambda r: r["cost_per_prevented_eur"])
+        alt = tr(lang, "sum_rec_alt", name=label(b2["scenario"], lang),
+                 cpp=eur(b2["cost_per_prevented_eur"], lang))
+    return tr(lang, "sum_best_record", rec=rec, alt=alt)
 
 
 def _fewer(row: dict[str, Any]) -> bool:

@@ -40,6 +40,13 @@ NL: dict[str, str] = {
     "sum_after": " Na afloop van het programma ({years}): {pct} ({lo} tot {hi}).",
     "sum_best": "Van de opties met een aantoonbaar effect heeft {name} de laagste kosten per "
                 "voorkomen inbraak: {cpp}.",
+    "sum_best_record": "Maar Amstelveens eigen politiecijfers spreken het effect van een "
+                       "inbrakenteam tegen (zie hieronder). Met het effect dat die cijfers "
+                       "toelaten{rec}{alt}.",
+    "sum_rec_row": " ({name}) kost het team {cpp} per voorkomen inbraak",
+    "sum_rec_row_none": " ({name}) heeft het team geen aantoonbaar effect",
+    "sum_rec_missing": " is het team veel minder werkzaam: reken het scenario {name} mee",
+    "sum_rec_alt": "; dan heeft {name} de laagste kosten: {cpp}",
     "sum_none_clear": "Geen van de opties geeft in deze berekening aantoonbaar minder "
                       "inbraken dan {ref}; kosten per voorkomen inbraak zijn daarom niet te "
                       "geven. Meer replicaties maken de intervallen smaller.",
@@ -258,6 +265,12 @@ EN: dict[str, str] = {
     "sum_after": " After the programme ends ({years}): {pct} ({lo} to {hi}).",
     "sum_best": "Of the options with a demonstrable effect, {name} has the lowest cost per "
                 "prevented burglary: {cpp}.",
+    "sum_best_record": "But Amstelveen's own police record contradicts the effect of a "
+                       "burglary team (see below). With the effect that record allows{rec}{alt}.",
+    "sum_rec_row": " ({name}) the team costs {cpp} per prevented burglary",
+    "sum_rec_row_none": " ({name}) the team has no demonstrable effect",
+    "sum_rec_missing": " the team works far less: add the scenario {name} to the comparison",
+    "sum_rec_alt": "; then {name} has the lowest cost: {cpp}",
     "sum_none_clear": "None of the options gives demonstrably fewer burglaries than {ref} in "
                       "this calculation, so no cost per prevented burglary can be given. More "
                       "replications narrow the intervals.",
@@ -456,6 +469,8 @@ def num(x: float | None, lang: str, decimals: int = 0, sign: bool = False) -> st
     """A number the local way; '–' for missing values."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
+    if sign and float(f"{x:.{decimals}f}") == 0:
+        sign, x = False, 0.0  # never "−0%": zero has no sign
     s = f"{x:+,.{decimals}f}" if sign else f"{x:,.{decimals}f}"
     s = s.replace("-", "−")
     if lang == "nl":

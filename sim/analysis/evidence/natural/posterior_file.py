@@ -18,6 +18,9 @@ from sim.core.tomlwrite import dumps as toml_dumps
 from sim.model.city import city_folder
 
 TEAM_RECORD = "team_record.toml"
+#: The scenario that runs the team with its inputs after the city's own record
+#: (``team_after_record.inputs``; tests/test_natural.py keeps the two equal).
+RECORD_TEAM_SCENARIO = "interventieteam-na-registratie"
 KEYS = ("predicted_from_studies", "after_record", "after_record_p5", "after_record_p95",
         "record_estimate", "z", "contradicts", "plain", "plain_nl", "method")
 
