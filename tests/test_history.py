@@ -136,3 +136,27 @@ def test_history_band_with_local_shocks_is_wider_on_the_same_seeds():
     def spread(h: HistoryResult) -> float:
         return float(np.log(h.runs).std(axis=0).mean())
     assert spread(shocked) > spread(calm)
+
+
+def test_history_runs_the_team_after_the_record_by_default_and_it_prevents_less():
+    """The team the record allows arrests less, so 2019-2020 hold more burglary (same seeds)."""
+    from sim.analysis.history.run import run_history, team_after_record
+
+    assert team_after_record("amstelveen") is not None  # written by sim evidence --write
+    kw = {"replications": 4, "from_year": 2019, "to_year": 2020, "seed": 9, "workers": 1,
+          "draws": 0, "local_shocks": False}
+    rec = run_history("amstelveen", **kw)
+    studies = run_history("amstelveen", team="studies", **kw)
+    assert rec.team == "record" and studies.team == "studies"
+    assert "record" in rec.record()["team"] and "studies" in studies.record()["team"]
+    assert rec.runs.sum() > studies.runs.sum()
+    # a city with no team record runs the priors whatever is asked
+    assert team_after_record("amersfoort") is None
+
+
+def test_cli_refuses_an_unknown_team(tmp_path, capsys, monkeypatch):
+    from conftest import invoke_cli
+
+    code, _, err = invoke_cli(["history", "--team", "both", "--out", str(tmp_path)], capsys,
+                              monkeypatch)
+    assert code == 2 and "--team" in err and "Traceback" not in err

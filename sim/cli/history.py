@@ -11,7 +11,7 @@ from rich.table import Table
 
 from sim.analysis.history.figure import history_figure
 from sim.analysis.history.fit import fit_record, write_record_fit
-from sim.analysis.history.run import FIRST_YEAR, run_history
+from sim.analysis.history.run import FIRST_YEAR, TEAMS, run_history
 from sim.cli.app import app, out_console, print_json
 from sim.cli.run import progress_bar
 from sim.core.errors import UserError
@@ -26,7 +26,7 @@ from sim.runs.seeds import MAX_SEED
 @app.command()
 def history(
     city: str = typer.Argument("amstelveen", help="City name (a folder under calibration/)."),
-    replications: int = typer.Option(20, "--replications", "-r", min=1, max=2000,
+    replications: int = typer.Option(40, "--replications", "-r", min=1, max=2000,
                                      help="Runs; spread over parameter draws of the record "
                                           "fit (one draw per 2 runs)."),
     from_year: int = typer.Option(FIRST_YEAR, "--from", min=FIRST_YEAR, max=2100,
@@ -47,6 +47,11 @@ def history(
         help="Each run draws yearly local shocks of the size the record shows in the other "
              "gemeenten (default); --no-local-shocks gives the band of replications and "
              "parameter draws alone."),
+    team: str = typer.Option(
+        "record", "--team",
+        help="The team inputs the programmes that ran are worked with: 'record' (default: "
+             "after the city's own record, team_record.toml, where written) or 'studies' "
+             "(the priors: as predicted from studies elsewhere)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """The historical period with its drivers and programmes, against the police record.
@@ -60,6 +65,8 @@ def history(
     """
     if to_year < from_year:
         raise UserError(f"--to {to_year} is before --from {from_year}.", field="--to")
+    if team not in TEAMS:
+        raise UserError(f"--team {team!r}: allowed {', '.join(TEAMS)}.", field="--team")
     if lang not in ("nl", "en"):
         raise UserError(f"--lang {lang!r}: allowed nl or en.", field="--lang")
     cached_city(city)  # the city's data are checked before any run
@@ -75,7 +82,7 @@ def history(
         task = bar.add_task("history", total=replications, rate="")
         res = run_history(city, replications=replications, from_year=from_year,
                           to_year=to_year, seed=seed, workers=workers,
-                          local_shocks=local_shocks,
+                          local_shocks=local_shocks, team=team,
                           progress=lambda d, n: bar.update(task, completed=d))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = out or RESULTS / f"history-{city}-{stamp}"
@@ -90,6 +97,8 @@ def history(
         return
     shocks = (f", yearly local shocks sd {res.local_shock_sd:.2f}" if res.local_shock_sd
               else ", no local shocks")
+    shocks += (", team after the city's record" if res.team == "record" and res.programmes
+               else ", team as predicted from studies" if res.programmes else "")
     t = Table(title=f"{city}: police record vs model ({res.replications} runs, "
                     f"{res.draws} parameter draws{shocks}, seed {seed})",
               box=box.SIMPLE_HEAD)

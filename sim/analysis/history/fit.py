@@ -135,7 +135,7 @@ def fit_record(city: str = "amstelveen", *, replications: int = 6, validation: i
     a = fits["fit_2012_2019"]
     say(f"forecast test: the 2012-2019 fit, {validation} replications, 2012-2023")
     test = run_history(city, replications=validation, seed=seed + 1, draws=0,
-                       workers=workers, shock_window=FIT_WINDOW, overrides={
+                       workers=workers, shock_window=FIT_WINDOW, team="studies", overrides={
                            "offenders": {"outings_per_offender_day": a["level"]},
                            "drivers": {"offending_elasticity": a["elasticity"]}})
     fc_years = list(range(FIT_WINDOW[1] + 1, ALL_WINDOW[1] + 1))

@@ -8,6 +8,12 @@ each run draws yearly local shocks of the size the region's other gemeenten show
 national trend (:func:`sim.data.record.local_shock_sd`; ``drivers.local_shock_sd``), so the
 90% band holds chance, the fit's uncertainty and the year-to-year wandering of a gemeente
 that no national driver carries. ``local_shocks=False`` gives the band without them.
+
+The programmes that ran are worked by the interventieteam with ``team``'s inputs: "record"
+(default) uses the team after the city's own record where ``sim evidence --write`` wrote one
+(``team_record.toml`` ``[team_after_record.inputs]``), else the scenario's priors; "studies"
+always uses the priors (the team as predicted from studies elsewhere). The record fit and its
+forecast test use "studies": the team's record was not theirs to use.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.evidence.natural.posterior_file import read_team_record
 from sim.core.errors import UserError
 from sim.core.textio import read_toml
 from sim.data.record import LAST_FIT_YEAR, load_record, local_shock_sd
@@ -61,6 +68,7 @@ class HistoryResult:
     note: str = ""
     local_shock_sd: float = 0.0  # log sd of the yearly local shocks drawn (0: none)
     local_shock_window: tuple[int, int] | None = None
+    team: str = "studies"  # whose team inputs ran: "studies" (priors) or "record"
 
     def band(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mean, 5th and 95th percentile per year."""
@@ -108,6 +116,9 @@ class HistoryResult:
                          if self.local_shock_sd else
                          "90% over replications and parameter draws"),
                 "local_shock_sd": round(self.local_shock_sd, 4),
+                "team": ("after the city's own record (team_record.toml)"
+                         if self.team == "record" else
+                         "as predicted from studies elsewhere (the scenario's priors)"),
                 "local_shock_source": (
                     None if not self.local_shock_sd else
                     "root mean square, over the record's other gemeenten, of the yearly log "
@@ -214,7 +225,8 @@ def run_history(city: str = "amstelveen", *, replications: int = 20, from_year: 
                 workers: int | None = None, overrides: dict[str, Any] | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 local_shocks: bool = True,
-                shock_window: tuple[int, int] = (FIRST_YEAR, LAST_FIT_YEAR)) -> HistoryResult:
+                shock_window: tuple[int, int] = (FIRST_YEAR, LAST_FIT_YEAR),
+                team: str = "record") -> HistoryResult:
     """Simulate ``from_year``..``to_year`` and set it beside the record.
 
     ``draws``: parameter draws from the record fit (default: one per 2 replications);
@@ -225,6 +237,11 @@ def run_history(city: str = "amstelveen", *, replications: int = 20, from_year: 
         raise UserError("needs at least 1 replication.", field="-r")
     n_draws = max(1, replications // 2) if draws is None else draws
     sets = record_draws(city, n_draws, seed)
+    if team not in TEAMS:
+        raise UserError(f"--team {team!r}: allowed {', '.join(TEAMS)}.", field="--team")
+    team_inputs = team_after_record(city) if team == "record" else None
+    if team_inputs:
+        overrides = deep_merge({"interventieteam": team_inputs}, overrides or {})
     record = load_record()
     shock = 0.0
     if local_shocks:
@@ -248,4 +265,18 @@ def run_history(city: str = "amstelveen", *, replications: int = 20, from_year: 
                          observed=observed, runs=runs, seed=seed, replications=len(runs),
                          draws=len(scen) if sets != [{}] else 0, programmes=progs,
                          lockdowns=list(LOCKDOWNS), local_shock_sd=shock,
-                         local_shock_window=tuple(shock_window) if shock else None)
+                         local_shock_window=tuple(shock_window) if shock else None,
+                         team="record" if team_inputs else "studies")
+
+
+#: The team inputs a history can run with (``--team``).
+TEAMS = ("record", "studies")
+
+
+def team_after_record(city: str) -> dict[str, float] | None:
+    """The team's inputs after the city's own record, or None when none were written."""
+    rec = read_team_record(city) or {}
+    inputs = (rec.get("team_after_record") or {}).get("inputs")
+    if not isinstance(inputs, dict) or not inputs:
+        return None
+    return {str(k): float(v) for k, v in inputs.items()}

@@ -48,7 +48,7 @@ GRID = {"reward_elasticity": (2.0, 4.0, 6.0), "learning_per_day": (0.02, 0.06)}
 def refit_level(city: str, replications: int, seed: int, workers: int | None) -> dict[str, Any]:
     """The level alone, fitted to every record year outside the wave; writes record_fit.toml."""
     res = run_history(city, replications=replications, from_year=2012, to_year=2023, seed=seed,
-                      draws=0, workers=workers, local_shocks=False)
+                      draws=0, workers=workers, local_shocks=False, team="studies")
     mean = res.runs.mean(axis=0)
     years = [y for y in res.years if y not in WAVE_YEARS and y in res.observed]
     logr = [math.log(res.observed[y]) - math.log(mean[res.years.index(y)]) for y in years]
@@ -96,7 +96,8 @@ def fit_wave(city: str, replications: int, seed: int, workers: int | None,
     points = dict(old.get("grid", {})) if same else {}
     years = list(range(BEFORE[0], WAVE_YEARS[1] + 1))
     off = run_history(city, replications=replications, from_year=years[0],
-                      to_year=years[-1], seed=seed, draws=0, workers=workers, local_shocks=False)
+                      to_year=years[-1], seed=seed, draws=0, workers=workers,
+                      local_shocks=False, team="studies")
     obs = np.array([off.observed[y] for y in years], dtype=float)
     off_mean = off.runs.mean(axis=0)
     ratio = obs / off_mean
@@ -106,7 +107,7 @@ def fit_wave(city: str, replications: int, seed: int, workers: int | None,
         if _key(e, learn) in points:
             continue
         on = run_history(city, replications=replications, from_year=years[0], to_year=years[-1],
-                         seed=seed, draws=0, workers=workers, local_shocks=False,
+                         seed=seed, draws=0, workers=workers, local_shocks=False, team="studies",
                          overrides=_wave(reward_elasticity=e, learning_per_day=learn))
         rise = on.runs.mean(axis=0)[len(BEFORE):] / off_mean[len(BEFORE):]
         loss = float(((np.log(rise) - np.log(target)) ** 2).sum())
@@ -144,7 +145,7 @@ def check_wave(city: str, replications: int, seed: int, workers: int | None) -> 
     for key, over in (("wave_on", _wave()), ("wave_off", None)):
         runs[key] = run_history(city, replications=replications, from_year=years[0],
                                 to_year=years[-1], seed=seed, draws=0, workers=workers,
-                                local_shocks=False, overrides=over)
+                                local_shocks=False, team="studies", overrides=over)
     trend = runs["wave_off"].runs.mean(axis=0)
     obs = np.array([runs["wave_off"].observed[y] for y in years], dtype=float)
     align = math.exp(np.log(obs[:len(BEFORE)] / trend[:len(BEFORE)]).mean())
