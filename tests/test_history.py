@@ -94,7 +94,8 @@ def test_local_shock_sd_recovers_known_shocks_and_never_uses_the_judged_gemeente
         s = rng.normal(0, sd, len(years))
         truth[g] = float(np.std(s, ddof=1))
         # large counts: the Poisson part is negligible, the deviation from the trend is s
-        counts[g] = {y: round(5e6 * nat[y] / 40_000 * math.exp(x)) for y, x in zip(years, s)}
+        counts[g] = {y: round(5e6 * nat[y] / 40_000 * math.exp(x))
+                     for y, x in zip(years, s, strict=True)}
     counts["J"] = {y: 999_999 if y % 2 else 1 for y in years}  # wild: must not count
     rec = Record(counts, {k: k for k in counts}, nat, "test")
     pooled, per = local_shock_sd(rec, exclude="J")
