@@ -13,7 +13,7 @@ from rich.table import Table
 from sim.analysis.compare.checks import comparison_checks
 from sim.analysis.compare.comparison import plan_comparison, run_comparison
 from sim.analysis.compare.metrics import MIN_REPLICATIONS
-from sim.analysis.evidence.natural.posterior_file import RECORD_TEAM_SCENARIO
+from sim.analysis.evidence.natural.posterior_file import RECORD_TEAM_SCENARIO, runs_team
 from sim.cli.app import (
     BURN_IN,
     CITY,
@@ -138,15 +138,10 @@ def compare(
     _print_team_estimates(comp, lang)
 
 
-def _has_team(comp: dict, row: dict) -> bool:
-    params = comp["provenance"]["scenarios"].get(row["scenario"], {}).get("params", {})
-    return float(params.get("interventieteam", {}).get("fte", 0) or 0) > 0
-
-
 def _team_estimates(comp: dict, row: dict) -> dict:
     """A team option's row carries both estimates of the team's effect (sim evidence)."""
     est = comp.get("team_estimates")
-    return {"team_estimates": est} if est and _has_team(comp, row) else {}
+    return {"team_estimates": est} if est and runs_team(comp, row["scenario"]) else {}
 
 
 def _signed(x: float) -> str:
@@ -156,7 +151,7 @@ def _signed(x: float) -> str:
 
 def _print_team_estimates(comp: dict, lang: str) -> None:
     est = comp.get("team_estimates")
-    if not est or not any(_has_team(comp, r) for r in comp["rows"]):
+    if not est or not any(runs_team(comp, r["scenario"]) for r in comp["rows"]):
         return
     pred, own = _signed(est["predicted_from_studies"]), _signed(est["after_record"])
     lo, hi = _signed(est["after_record_p5"]), _signed(est["after_record_p95"])

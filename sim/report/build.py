@@ -21,7 +21,7 @@ from sim.analysis.compare.checks import comparison_checks
 from sim.analysis.compare.comparison import COMPARISON_SHA_KEY, FORMAT
 from sim.analysis.compare.metrics import MIN_REPLICATIONS
 from sim.analysis.compare.plan import run_id as compare_run_id
-from sim.analysis.evidence.natural.posterior_file import RECORD_TEAM_SCENARIO
+from sim.analysis.evidence.natural.posterior_file import RECORD_TEAM_SCENARIO, runs_team
 from sim.core.errors import DiskFullError, UserError, is_disk_full
 from sim.core.textio import MAX_DATA_BYTES, decode_text, read_bytes
 from sim.model.scenario import MAX_YEARS
@@ -226,8 +226,7 @@ def _record_caveat(comp: dict[str, Any], rows: list[dict[str, Any]],
         return ""
 
     def team(r: dict[str, Any]) -> bool:
-        params = comp["provenance"]["scenarios"].get(r["scenario"], {}).get("params", {})
-        return float(params.get("interventieteam", {}).get("fte", 0) or 0) > 0
+        return runs_team(comp, r["scenario"])
 
     if not team(best) or best["scenario"] == RECORD_TEAM_SCENARIO:
         return ""

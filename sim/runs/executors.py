@@ -281,13 +281,7 @@ def _probe_tcp(address: str, timeout_s: float) -> None:
     try:
         with socket.create_connection((parts.hostname, parts.port), timeout=timeout_s):
             pass
-    except ConnectionRefusedError:
-        raise _scheduler_error(address, "the connection was refused (nothing listens on "
-                                        "that port)") from None
-    except TimeoutError:
-        raise _scheduler_error(address, f"no connection within {timeout_s:g} s (unroutable "
-                                        "address, firewall, or nothing listening)") from None
-    except OSError as exc:
+    except OSError as exc:  # refused, timed out, unreachable: in words
         raise _scheduler_error(address, _connect_failure(exc, timeout_s)) from None
 
 
@@ -298,7 +292,7 @@ def _connect_failure(exc: OSError, timeout_s: float) -> str:
     if isinstance(exc, ConnectionRefusedError) or isinstance(cause, ConnectionRefusedError) \
             or "refused" in f"{text} {cause}".lower():
         return "the connection was refused (nothing listens on that port)"
-    if "Timed out" in text or isinstance(cause, TimeoutError):
+    if "Timed out" in text or isinstance(exc, TimeoutError) or isinstance(cause, TimeoutError):
         return (f"no connection within {timeout_s:g} s (unroutable address, firewall, "
                 "or nothing listening)")
     if "closed" in text.lower() or type(exc).__name__ == "CommClosedError":

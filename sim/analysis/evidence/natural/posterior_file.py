@@ -25,6 +25,12 @@ KEYS = ("predicted_from_studies", "after_record", "after_record_p5", "after_reco
         "record_estimate", "z", "contradicts", "plain", "plain_nl", "method")
 
 
+def runs_team(comp: dict[str, Any], scenario: str) -> bool:
+    """Whether a comparison's option ``scenario`` staffs an interventieteam."""
+    params = comp["provenance"]["scenarios"].get(scenario, {}).get("params", {})
+    return float(params.get("interventieteam", {}).get("fte", 0) or 0) > 0
+
+
 def write_team_record(study: dict[str, Any], city: str) -> Path:
     """Write the posterior of a ``record_team`` study (and what it rests on)."""
     p = study["posterior"]

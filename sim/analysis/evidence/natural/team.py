@@ -133,9 +133,8 @@ def simulated(city: str = "amstelveen", *, replications: int = 10, seed: int = 4
     idx = [y - first for y in POST]
     totals = sims[:, idx].sum(axis=1).reshape(len(STRENGTHS) + 1, replications)
     b = totals[-1]
-    curve = {}
-    for k, t in zip(STRENGTHS, totals[:-1], strict=True):
-        curve[k] = float(t.mean() / b.mean() - 1)
+    curve = {k: float(t.mean() / b.mean() - 1)
+             for k, t in zip(STRENGTHS, totals[:-1], strict=True)}
     t = totals[STRENGTHS.index(1.0)]
     logr = np.log(t / b)
     lo_k, hi_k = PRIOR_RANGE
